@@ -1,0 +1,37 @@
+# hepnb: set-up and the two jobs of the README.  `make higgs` | `make test`
+# Everything installs into .venv with constraints.txt on every pip call (CPU torch, nbdev/fastcore pins).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install -q -c constraints.txt
+# with 2 threads on a loaded 2-core machine torch was 30x slower
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+.PHONY: install higgs test nbtest pytest export clean
+
+$(VENV)/.installed: settings.ini setup.py constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(PIP) --no-deps fastai==2.8.7
+	$(PIP) -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+higgs: install
+	$(BIN)/hepnb higgs
+
+test: nbtest pytest
+
+nbtest: install
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+pytest: install
+	$(BIN)/python -m pytest -q tests
+
+export: install
+	$(BIN)/nbdev_export
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
