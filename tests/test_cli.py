@@ -1,0 +1,79 @@
+"""The `hepnb` console script, and an independent recomputation of every number `hepnb higgs --out` reports."""
+import json, subprocess, sys
+import numpy as np, pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+from conftest import console_script, shared_subset
+
+TOTALS = {'s': 691.988608, 'b': 410999.847322}   # full Kaggle training-set sums (data README)
+
+def ams(s, b, br=10.):
+    "The challenge's AMS, written out again here on purpose (not imported from hepnb)."
+    return np.sqrt(2 * ((s + b + br) * np.log(1 + s / (b + br)) - s))
+
+def test_help():
+    out = subprocess.run([console_script('hepnb'), '--help'], capture_output=True, text=True, check=True).stdout
+    assert 'higgs' in out
+    out = subprocess.run([console_script('hepnb'), 'higgs', '--help'], capture_output=True, text=True, check=True).stdout
+    for flag in ('--data', '--out', '--models', '--quick', '--seed'): assert flag in out
+
+def test_bad_path_is_a_clear_error(tmp_path):
+    r = subprocess.run([console_script('hepnb'), 'higgs', '--quick', '--data', str(tmp_path / 'nope.csv')],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert 'nope.csv' in r.stderr and 'Traceback' not in r.stderr
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp('higgs')
+    r = subprocess.run([console_script('hepnb'), 'higgs', '--quick', '--models', '2', '--out', str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out, r.stdout
+
+def test_table_printed(run):
+    _, stdout = run
+    for key in ('MMVA', 'MVAC', 'weighted AUC', 'test AMS', 'models', 'training seconds', 'inference seconds'):
+        assert key in stdout
+
+def test_outputs_reproduce_summary(run):
+    "From the data file and the two written files alone, recompute MMVA, MVAC, test AMS and AUCs."
+    out, _ = run
+    s = json.loads((out / 'summary.json').read_text())
+    pr = pd.read_csv(out / 'predictions.csv')
+    assert list(pr.columns[:3]) == ['EventId', 'split', 'pred']
+    assert s['hepnb_version'] and s['config']['n_models'] == 2
+    data = pd.read_csv(shared_subset(), usecols=['EventId', 'Label', 'KaggleWeight'])
+    m = pr.merge(data, on='EventId', how='left', validate='one_to_one')
+    assert m['Label'].notna().all() and len(m) == len(data)        # every event predicted exactly once
+    assert pr.groupby('split').size().to_dict() == {'train': s['n_train'], 'val': s['n_val'], 'test': s['n_test']}
+    def split(name):
+        d = m[m.split == name]
+        y = (d.Label == 's').to_numpy()
+        w = d.KaggleWeight.to_numpy().copy()
+        w[y] *= TOTALS['s'] / w[y].sum(); w[~y] *= TOTALS['b'] / w[~y].sum()
+        return d.pred.to_numpy(), y, w
+    def ams_at(p, y, w, cut):
+        sel = p >= cut
+        return ams(w[sel & y].sum(), w[sel & ~y].sum())
+    pv, yv, wv = split('val'); pt, yt, wt = split('test')
+    cut = s['cut']
+    assert ams_at(pv, yv, wv, cut) == pytest.approx(s['mvac'], rel=1e-6)
+    assert ams_at(pt, yt, wt, cut) == pytest.approx(s['ams_test'], rel=1e-6)
+    # MMVA: brute force over every distinct validation prediction as the cut
+    assert max(ams_at(pv, yv, wv, c) for c in np.unique(pv)) == pytest.approx(s['mmva'], rel=1e-6)
+    # the top-10 % rule: mean prediction of the best 10 % of candidate cuts
+    cuts = np.unique(pv); a = np.array([ams_at(pv, yv, wv, c) for c in cuts])
+    top = cuts[np.argsort(-a, kind='stable')[:max(1, int(round(0.1 * len(cuts))))]]
+    assert top.mean() == pytest.approx(cut, rel=1e-3)
+    assert roc_auc_score(yv, pv, sample_weight=wv) == pytest.approx(s['auc_val'], abs=1e-6)
+    assert roc_auc_score(yt, pt, sample_weight=wt) == pytest.approx(s['auc_test'], abs=1e-6)
+    assert 0.85 < s['auc_test'] < 1.0   # a trained classifier, not a constant
+
+def test_same_seed_same_predictions(run, tmp_path):
+    out, _ = run
+    r = subprocess.run([console_script('hepnb'), 'higgs', '--quick', '--models', '2', '--out', str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    a, b = pd.read_csv(out / 'predictions.csv'), pd.read_csv(tmp_path / 'predictions.csv')
+    pd.testing.assert_frame_equal(a, b)
