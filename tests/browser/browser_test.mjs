@@ -21,12 +21,18 @@ try {
   page.setDefaultTimeout(120_000);
   await page.goto(url);
   await page.locator('.jp-Notebook').first().waitFor();
-  // wait for the kernel to be connected and idle before running
-  await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor().catch(() => {});
-  log('notebook open');
-  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
-  await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
-  log('run all cells');
+  // wait until the kernel is connected and idle (status bar), then run all cells; retry if nothing starts
+  await page.locator('.jp-StatusBar-Widget', { hasText: /\|\s*Idle/ }).first().waitFor();
+  log('notebook open, kernel idle');
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+    log(`run all cells (attempt ${attempt})`);
+    try {
+      await page.waitForFunction(() => [...document.querySelectorAll('.jp-InputPrompt')].some(e => /\[(\*|\d+)\]/.test(e.innerText)), null, { timeout: 15_000 });
+      break;
+    } catch (e) { if (attempt >= 3) throw new Error('the cells never started executing'); }
+  }
 
   const readout = page.locator('.hepnb-ams-readout').first();
   await readout.waitFor();
@@ -51,6 +57,11 @@ try {
   await page.waitForFunction(([sel, b]) => {
     const el = document.querySelector(sel); return el && el.innerText.trim() !== b;
   }, ['.hepnb-ams-readout b.ams', before], { timeout: 30_000 });
+  // continuous updates may still be arriving: wait until the readout describes the cut the slider shows
+  await page.waitForFunction(() => {
+    const r = document.querySelector('.hepnb-ams-readout div b'), s = document.querySelector('.widget-hslider .widget-readout');
+    return r && s && r.innerText.trim() === s.innerText.trim();
+  }, null, { timeout: 30_000 });
   const after = await amsText();
   const cutAfter = await slider.locator('.widget-readout').innerText();
   log(`after drag: cut ${cutAfter}, validation AMS ${after} (readout updated ${Date.now() - tMove} ms after release)`);
