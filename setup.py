@@ -40,7 +40,7 @@ setuptools.setup(
     install_requires=requirements,
     extras_require={'dev': dev_requirements,
                     # event generation (jets, X->tt): Pythia 8 binary wheels + FastJet
-                    'physics': ['pythia8mc==8.317.2', 'fastjet'],
+                    'physics': ['pythia8mc==8.317.2', 'fastjet', 'tables'],
                     'scale': ['ray[tune]']},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
