@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip install -q -c constraints.txt
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: install higgs test nbtest pytest export clean
+.PHONY: install higgs test nbtest pytest browser-test export clean
 
 $(VENV)/.installed: settings.ini setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ nbtest: install
 
 pytest: install
 	$(BIN)/python -m pytest -q tests
+
+# real-browser widget test: JupyterLab + headless Chromium (installs Debian's chromium with apt: root or sudo)
+browser-test: install
+	bash tests/browser/run.sh
 
 export: install
 	$(BIN)/nbdev_export
