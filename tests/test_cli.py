@@ -77,3 +77,29 @@ def test_same_seed_same_predictions(run, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     a, b = pd.read_csv(out / 'predictions.csv'), pd.read_csv(tmp_path / 'predictions.csv')
     pd.testing.assert_frame_equal(a, b)
+
+def test_kaggle_test_sets(tmp_path):
+    "A v2 file with labelled public ('b') and private ('v') test events: public/private AMS and MAPA, recomputed here."
+    raw = pd.read_csv(shared_subset())
+    rng = np.random.default_rng(0)
+    ks = rng.choice(['t', 't', 'b', 'v'], size=len(raw))   # half training, a quarter public, a quarter private
+    raw['KaggleSet'] = ks
+    f = tmp_path / 'atlas-higgs-challenge-2014-v2.csv.gz'
+    raw.to_csv(f, index=False)
+    out = tmp_path / 'out'
+    r = subprocess.run([console_script('hepnb'), 'higgs', '--quick', '--recipe', 'baseline', '--models', '2',
+                        '--data', str(f), '--out', str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    s = json.loads((out / 'summary.json').read_text())
+    assert s['split'] == 'kaggle' and {'mapa', 'public', 'private'} <= set(s)
+    for k in ('MAPA', 'public AMS', 'private AMS'): assert k in r.stdout
+    pr = pd.read_csv(out / 'predictions.csv').merge(raw[['EventId', 'Label', 'KaggleWeight', 'KaggleSet']], on='EventId')
+    test = pr[pr.split == 'test']
+    assert set(test.KaggleSet) == {'b', 'v'} and (pr[pr.split != 'test'].KaggleSet == 't').all()
+    for name, code in (('public', 'b'), ('private', 'v')):
+        d = test[test.KaggleSet == code]
+        y = (d.Label == 's').to_numpy(); w = d.KaggleWeight.to_numpy().copy()
+        w[y] *= TOTALS['s'] / w[y].sum(); w[~y] *= TOTALS['b'] / w[~y].sum()
+        sel = d.pred.to_numpy() >= s['cut']
+        assert ams(w[sel & y].sum(), w[sel & ~y].sum()) == pytest.approx(s[name], rel=1e-6)
+    assert 0.5 * s['public'] < s['mapa'] < 2 * s['public']
