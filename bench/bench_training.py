@@ -9,6 +9,7 @@ Target: hepnb >= 70 % of the bare loop's samples/s.
 import argparse, time, statistics as st
 import numpy as np, torch
 from hepnb.core import set_seed, default_device
+from hepnb.metrics import format_mean_sem
 from hepnb.data.higgs import load_higgs
 from hepnb.data.preprocess import prepare_higgs
 from hepnb.models.tabular import TabularNet
@@ -62,7 +63,7 @@ def main():
     for r in range(a.repeats):
         bare.append(bare_loop(tr, a.epochs, a.bs, device, r))
         h, hn = hepnb_fit(tr, va, a.epochs, a.bs, device, r); hep.append(h); hep_noval.append(hn)
-    m = lambda v: f"{st.mean(v):>10,.0f} ± {st.stdev(v)/len(v)**.5 if len(v) > 1 else 0:>7,.0f}"
+    m = lambda v: format_mean_sem(v, ',.0f')
     print(f"\nTraining throughput, HiggsML subset ({len(tr)} training events), baseline TabularNet (embedding), "
           f"bs={a.bs}, {a.epochs} epochs x {a.repeats} repeats, device={device}, torch threads={torch.get_num_threads()}")
     print(f"{'setup':<44}{'samples/s (mean ± s.e.)':>26}{'ratio to bare':>16}")

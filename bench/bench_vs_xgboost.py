@@ -8,13 +8,14 @@ training time — mean ± standard error over the repeats, one table, one run.
 
     OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py [--repeats 5] [--models 10]
 """
-import argparse, time, statistics as st
+import argparse, time
+from types import SimpleNamespace
 import numpy as np
 import xgboost as xgb
 from hepnb.data.higgs import load_higgs
 from hepnb.data.preprocess import prepare_higgs, stratified_folds
-from hepnb.train.ensemble import HiggsConfig, train_ensemble
-from hepnb.metrics import score_higgs, weighted_auc, ams_at_cut
+from hepnb.train.ensemble import HiggsConfig, train_ensemble, score_ensemble
+from hepnb.metrics import format_mean_sem
 
 def fit_xgb(train, seed, n_jobs):
     "XGBoost with early stopping on one stratified tenth of the training events (as each hepnb member has)."
@@ -30,10 +31,9 @@ def fit_xgb(train, seed, n_jobs):
     return lambda s: clf.predict_proba(x(s))[:, 1], clf.best_iteration
 
 def evaluate(pred_fn, sets):
-    v, t = sets['val'], sets['test']
-    pv, pt = pred_fn(v), pred_fn(t)
-    sc = score_higgs(pv, v.y, v.w_ams)
-    return {'auc': weighted_auc(t.y, pt, t.w_ams), 'ams_test': ams_at_cut(pt, t.y, t.w_ams, sc['cut']), 'mvac': sc['mvac']}
+    "hepnb's scoring (cut on validation, top-10 % rule) for any predictor."
+    sc, _ = score_ensemble(SimpleNamespace(predict=pred_fn), sets)
+    return {'auc': sc['auc_test'], 'ams_test': sc['ams_test'], 'mvac': sc['mvac']}
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -54,7 +54,7 @@ def main():
         res['xgb'].append({**evaluate(pred, sets), 'time': tx, 'trees': n_trees})
         print(f"repeat {r}: hepnb AUC {res['hepnb'][-1]['auc']:.4f} AMS {res['hepnb'][-1]['ams_test']:.3f} ({th:.0f} s) | "
               f"XGBoost AUC {res['xgb'][-1]['auc']:.4f} AMS {res['xgb'][-1]['ams_test']:.3f} ({tx:.0f} s, {n_trees} trees)", flush=True)
-    ms = lambda v: f"{st.mean(v):.4f} ± {st.stdev(v)/len(v)**.5:.4f}" if len(v) > 1 else f"{v[0]:.4f}"
+    ms = lambda v: format_mean_sem(v, '.4f')
     print(f"\nHiggsML subset (22,889 events), 60/20/20 stratified splits x {a.repeats} repeats; mean ± s.e.")
     print(f"{'method':<34}{'weighted test AUC':>20}{'test AMS at val cut':>22}{'MVAC':>20}{'train s':>18}")
     for k, name in (('hepnb', f'hepnb baseline ensemble ({a.models})'), ('xgb', 'XGBoost (hist, early stop)')):
