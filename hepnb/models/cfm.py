@@ -223,7 +223,8 @@ class CFMSurrogate(nn.Module):
         finally: self.train(was)
         res = torch.stack(out)*self.x_std + self.x_mean
         if not torch.isfinite(res).all(): raise HepnbError(f"CFMSurrogate.sample: the ODE solve produced non-finite values "
-                                                            f"(try a smaller step_size or tighter tolerances)")
+                                                            f"(try a smaller step_size or tighter tolerances; far outside the training range a B-CFM weight "
+                                                            f"draw can give a diverging flow: there the surrogate cannot be trusted)")
         return res
 
     @classmethod
