@@ -14,12 +14,10 @@ import argparse, os, time
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 import numpy as np, pandas as pd, torch
 from torchdiffeq import odeint
-from fastai.learner import Learner
-from fastai.data.core import DataLoaders
 from hepnb.core import set_seed
-from hepnb.models.cfm import CFMSurrogate, CFMLoss
+from hepnb.models.cfm import CFMSurrogate
 from hepnb.models.bayes import mean_weights
-from hepnb.train.learner import TensorLoader
+from hepnb.train.learner import cfm_learner
 
 COND = [f'c{i}' for i in range(7)]
 SOLVERS = [('dopri5', dict(method='dopri5', rtol=1e-5, atol=1e-5)), ('rk4 h=0.1', dict(method='rk4', step_size=0.1)),
@@ -35,10 +33,8 @@ def toy(n, seed):
 def trained(bayesian, width, depth, seed, epochs=3, n=20000):
     set_seed(seed)
     c, x = toy(n, seed)
-    m = CFMSurrogate(COND, width=width, depth=depth, bayesian=bayesian).fit_scaling(c, x)
-    t = [torch.tensor(c.to_numpy()), torch.tensor(x), torch.ones(n, 1)]
-    dls = DataLoaders(TensorLoader(t, 256, shuffle=True, drop_last=True, seed=seed), TensorLoader([a[:2000] for a in t], 2000))
-    learn = Learner(dls, m, loss_func=CFMLoss(m, n_train=n), lr=3e-3)
+    m = CFMSurrogate(COND, width=width, depth=depth, bayesian=bayesian)
+    learn = cfm_learner(m, (c, x), (c[:2000], x[:2000]), seed=seed, device='cpu')
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 3e-3)
     return m.eval()
 

@@ -18,7 +18,7 @@ import fastai.callback.progress, fastai.callback.schedule, fastai.callback.track
 from ..core import DataError, default_device, set_seed
 
 # %% auto #0
-__all__ = ['WeightedBCE', 'TensorLoader', 'set_tensors', 'tabular_dls', 'higgs_learner', 'predict']
+__all__ = ['WeightedBCE', 'TensorLoader', 'set_tensors', 'tabular_dls', 'higgs_learner', 'cfm_learner', 'predict']
 
 # %% ../../nbs/40_train.learner.ipynb #d612393e
 class WeightedBCE(nn.Module):
@@ -109,6 +109,29 @@ def higgs_learner(dls:DataLoaders, # from `tabular_dls`
     opt_func = partial(OptimWrapper, opt=torch.optim.Adam, betas=(0.9, 0.999), eps=1e-8)
     return Learner(dls, model, loss_func=WeightedBCE(), opt_func=opt_func, lr=lr, wd=wd, wd_bn_bias=False,
                    cbs=list(cbs), train_bn=True)
+
+# %% ../../nbs/40_train.learner.ipynb #2244745e
+def cfm_learner(model:nn.Module, # a `hepnb.models.cfm.CFMSurrogate`; its scaling is fitted to `train` here
+                train:tuple, # (conditions, targets) or (conditions, targets, weights) to train on
+                valid:tuple, # the same for validation
+                prior_c:float=1., # B-CFM prior strength $c$ of `CFMLoss` (ignored by a plain CFM)
+                bs:int=256, # training batch size
+                lr:float=3e-3, # learning rate
+                seed:int=0, # seed of the shuffling
+                device=None # default: CUDA when present
+               ) -> Learner:
+    "A fastai `Learner` for a conditional flow-matching surrogate: batches (conditions, targets, weights), loss `CFMLoss`."
+    from hepnb.models.cfm import CFMLoss
+    model.fit_scaling(*train[:2])
+    def tensors(s, what):
+        c, x = model.check_cond(s[0], f'{what} conditions').cpu(), model.check_target(s[1], f'{what} targets').cpu()
+        w = torch.as_tensor(np.asarray(s[2], np.float32)).reshape(-1, 1) if len(s) > 2 else torch.ones(len(c), 1)
+        if not len(c) == len(x) == len(w): raise DataError(f"{what}: {len(c)} conditions, {len(x)} targets, {len(w)} weights")
+        return [c, x, w]
+    tr, va = tensors(train, 'training'), tensors(valid, 'validation')
+    dls = DataLoaders(TensorLoader(tr, bs, shuffle=True, drop_last=True, device=device, seed=seed),
+                      TensorLoader(va, 4096, device=device), device=default_device(device))
+    return Learner(dls, model, loss_func=CFMLoss(model, n_train=len(tr[0]), prior_c=prior_c), lr=lr)
 
 # %% ../../nbs/40_train.learner.ipynb #bf981d20
 @torch.no_grad()
