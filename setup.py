@@ -1,6 +1,6 @@
 # nbdev's setup.py, without pkg_resources (gone from current setuptools).
 from configparser import ConfigParser
-import setuptools, shlex
+import setuptools, shlex, tempfile
 
 config = ConfigParser(delimiters=['='])
 config.read('settings.ini', encoding='utf-8')
@@ -22,6 +22,8 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 package_data = {cfg['lib_name']: ['py.typed']}
 
+_scratch = tempfile.mkdtemp(prefix='hepnb-build-')
+
 setuptools.setup(
     name=cfg['lib_name'],
     license=lic[0],
@@ -37,12 +39,16 @@ setuptools.setup(
     extras_require={'dev': dev_requirements,
                     # event generation (jets, X->tt): Pythia 8 binary wheels + FastJet
                     'physics': ['pythia8mc==8.317.2', 'fastjet', 'tables'],
-                    'scale': ['ray[tune]']},
+                    'scale': ['ray[tune]'],
+                    # ROOT files in and out (hepnb.data.root)
+                    'root': shlex.split(cfg.get('root_requirements', ''))},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     zip_safe=False,
+    # build in a scratch folder: `pip install .` writes nothing (no build/, no *.egg-info) into the checkout
+    options={'build': {'build_base': _scratch}, 'egg_info': {'egg_base': _scratch}},
     entry_points={
         'console_scripts': cfg.get('console_scripts', '').split(),
         'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d'],

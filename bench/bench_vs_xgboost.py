@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import numpy as np
 import xgboost as xgb
 from hepnb.data.higgs import load_higgs
-from hepnb.data.preprocess import prepare_higgs, stratified_folds
+from hepnb.data.higgs import prepare_higgs
+from hepnb.data.preprocess import stratified_folds
 from hepnb.train.ensemble import HiggsConfig, train_ensemble, score_ensemble
 from hepnb.metrics import format_mean_sem
 

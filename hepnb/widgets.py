@@ -12,8 +12,8 @@ import ipywidgets as widgets
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from .core import DataError
-from .metrics import CutScan, cut_top_fraction, max_ams, _check
+from .core import DataError, HepnbError
+from .metrics import CutScan, cut_top_fraction, max_ams, max_asimov, _check
 
 # %% auto #0
 __all__ = ['AMSCutWidget', 'LRFinderWidget']
@@ -45,32 +45,42 @@ def _as_sets(sets) -> dict:
     return sets
 
 class AMSCutWidget(widgets.VBox):
-    "Interactive AMS-versus-cut scan over one or more labelled sets; the chosen cut is `w.cut`."
+    "Interactive significance-versus-cut scan (AMS or Asimov Z) over one or more labelled sets; the chosen cut is `w.cut`."
     def __init__(self, sets:dict, # {name: (pred, y, w)} with AMS weights; the first set is the validation set
                  rule_set:str|None=None, # the set the top-fraction cut is computed on (default: the first)
                  frac:float=0.1, # fraction of events in the paper's cut rule
                  br:float=10., # AMS regularisation term
                  bins:int=50, # histogram bins
-                 cut:float|None=None, # initial cut (default: the rule's cut)
+                 cut:float|None=None, # initial cut (default: the rule's cut); must lie within the predictions' range
                  figsize=(8, 6.4),
-                 plot:bool=True # draw the figure (False: readouts only)
+                 plot:bool=True, # draw the figure (False: readouts only)
+                 significance:str='ams', # 'ams' (HiggsML) or 'asimov' (discovery significance with a background uncertainty)
+                 sigma_b:float=0., rel_sigma_b:float|None=None # for 'asimov': absolute σ_b, or σ_b = rel_sigma_b × b
                 ):
-        sets = _as_sets(sets)
-        self.scans = {}
-        for name, v in sets.items():
-            try: self.scans[name] = CutScan(*v, br=br) if len(v) == 3 else CutScan(*v, None, br=br)
-            except DataError as e: raise DataError(f"set {name!r}: {e}") from None
+        sets, is_ams = _as_sets(sets), significance == 'ams'
+        if significance not in ('ams', 'asimov'): raise DataError(f"significance must be 'ams' or 'asimov', got {significance!r}")
+        if is_ams and (sigma_b or rel_sigma_b is not None): raise DataError("sigma_b / rel_sigma_b apply to significance='asimov' only")
+        if int(bins) < 1: raise DataError(f"bins must be >= 1, got {bins}")
+        self.significance, self.sig_kw, self.key = significance, dict(sigma_b=sigma_b, rel_sigma_b=rel_sigma_b), 'ams' if is_ams else 'z'
+        def per_set(f):   # f(pred, y, w) for every set, errors naming the set
+            out = {}
+            for k, v in sets.items():
+                try: out[k] = f(*v[:2], v[2] if len(v) == 3 else None)
+                except DataError as e: raise DataError(f"set {k!r}: {e}") from None
+            return out
+        self.scans = per_set(lambda p, y, w: CutScan(p, y, w, br=br))
         self.names, self.br, self.frac, self.plot, self.figsize = list(self.scans), br, frac, plot, figsize
         self.rule_set = self.names[0] if rule_set is None else rule_set
         if self.rule_set not in sets: raise DataError(f"rule_set {rule_set!r} is not one of the sets {self.names}")
-        self.rule_cut = cut_top_fraction(*sets[self.rule_set], frac=frac, br=br)
-        self.max_ams = {k: max_ams(*v, br=br) for k, v in sets.items()}
+        self.max_sig = per_set(lambda p, y, w: max_ams(p, y, w, br=br) if is_ams else max_asimov(p, y, w, **self.sig_kw))
+        self.rule_cut = cut_top_fraction(*sets[self.rule_set], frac=frac, br=br) if is_ams else self.max_sig[self.rule_set][1]
+        self.rule_name = f'top-{frac:.0%} rule' if is_ams else 'max Z (guarded)'
         self._precompute(sets, bins)
         lo, hi = self._range
-        self.slider = widgets.FloatSlider(value=self.rule_cut if cut is None else float(cut), min=lo, max=hi,
+        self.slider = widgets.FloatSlider(value=self.rule_cut if cut is None else self._valid_cut(cut), min=lo, max=hi,
                                           step=(hi - lo) / 10000, readout_format='.4f', continuous_update=True,
                                           description='cut', layout=widgets.Layout(width='95%'))
-        self.snap_button = widgets.Button(description=f'snap to top-{frac:.0%} cut ({self.rule_cut:.4f})',
+        self.snap_button = widgets.Button(description=f'snap to {self.rule_name} cut ({self.rule_cut:.4f})',
                                           layout=widgets.Layout(width='auto'))
         self.snap_button.on_click(lambda _: self.snap())
         self.readout = widgets.HTML(); self.readout.add_class('hepnb-ams-readout')
@@ -79,6 +89,16 @@ class AMSCutWidget(widgets.VBox):
         super().__init__([self.slider, self.snap_button, self.readout, self.out])
         self._fig = None
         self._on_cut(None)
+
+    def _sig(self, sc:CutScan, cut):
+        "The chosen significance of `pred >= cut` from a precomputed scan."
+        return sc.ams_at(cut) if self.significance == 'ams' else sc.asimov_at(cut, **self.sig_kw)
+
+    def _valid_cut(self, v) -> float:
+        try: c, (lo, hi) = float(v), self._range
+        except (TypeError, ValueError): raise DataError(f"cut must be a number, got {v!r}") from None
+        if not lo <= c <= hi: raise DataError(f"cut {c} is outside the range of the predictions [{lo:.6g}, {hi:.6g}]")
+        return c
 
     @classmethod
     def from_arrays(cls, val_pred, val_y, val_w, # validation predictions, labels, AMS weights
@@ -114,33 +134,38 @@ class AMSCutWidget(widgets.VBox):
                               np.histogram(p[y == 0], self._edges, weights=w[y == 0])[0])
         # curve grid: dense where the events are (quantiles) and uniform elsewhere
         grid = np.unique(np.r_[np.linspace(lo, hi, 800), np.quantile(allp, np.linspace(0, 1, 800))])
-        self._curves = {k: (grid, sc.ams_at(grid)) for k, sc in self.scans.items()}
+        self._curves = {k: (grid, self._sig(sc, grid)) for k, sc in self.scans.items()}
 
     @property
     def cut(self) -> float:
         "The chosen cut: events with `pred >= cut` are selected."
         return float(self.slider.value)
     @cut.setter
-    def cut(self, v:float): self.slider.value = float(v)
+    def cut(self, v:float): self.slider.value = self._valid_cut(v)
 
     def snap(self):
-        "Move the slider to the paper's top-fraction cut."
+        "Move the slider to the rule's cut (the paper's top-fraction cut; for 'asimov' the best guarded cut)."
         self.slider.value = self.rule_cut
 
     def values(self, cut:float|None=None) -> dict:
-        "`{set: {'s', 'b', 'ams'}}` at `cut` (default: the current cut), from the precomputed scans."
+        "`{set: {'s', 'b', 'ams' (or 'z' for the Asimov significance)}}` at `cut` (default: the current cut), from the precomputed scans."
         cut = self.cut if cut is None else cut
         out = {}
         for k, sc in self.scans.items():
             s, b = sc.sb_at(cut)
-            out[k] = dict(s=float(s), b=float(b), ams=float(sc.ams_at(cut)))
+            out[k] = {'s': float(s), 'b': float(b), self.key: float(self._sig(sc, cut))}
         return out
 
     def _readout_html(self, vals) -> str:
-        rows = ''.join(f"<tr><td>{k}</td><td>{v['s']:.4g}</td><td>{v['b']:.6g}</td><td><b class='ams'>{v['ams']:.4f}</b></td>"
-                       f"<td>{self.max_ams[k][0]:.4f} @ {self.max_ams[k][1]:.4f}</td></tr>" for k, v in vals.items())
-        return (f"<div>cut = <b>{self.cut:.4f}</b> &nbsp; top-{self.frac:.0%} rule on {self.rule_set}: {self.rule_cut:.4f}</div>"
-                "<table><tr><th>set</th><th>s</th><th>b</th><th>AMS</th><th>max AMS @ cut</th></tr>" + rows + "</table>")
+        rows = ''.join(f"<tr><td>{k}</td><td>{v['s']:.4g}</td><td>{v['b']:.6g}</td><td><b class='ams'>{v[self.key]:.4f}</b></td>"
+                       f"<td>{self.max_sig[k][0]:.4f} @ {self.max_sig[k][1]:.4f}</td></tr>" for k, v in vals.items())
+        nm = self._label()
+        return (f"<div>cut = <b>{self.cut:.4f}</b> &nbsp; {self.rule_name} on {self.rule_set}: {self.rule_cut:.4f}</div>"
+                f"<table><tr><th>set</th><th>s</th><th>b</th><th>{nm}</th><th>max {nm} @ cut</th></tr>" + rows + "</table>")
+
+    def _label(self) -> str:
+        sb, rel = self.sig_kw['sigma_b'], self.sig_kw['rel_sigma_b']
+        return 'AMS' if self.key == 'ams' else f"Z (σ_b = {rel:g} b)" if rel is not None else f"Z (σ_b = {sb:g})"
 
     def _on_cut(self, change):
         self.readout.value = self._readout_html(self.values())
@@ -156,12 +181,12 @@ class AMSCutWidget(widgets.VBox):
             ax_h.stairs(hb, self._edges, color=c, lw=1.5, ls='--', label=f'{k} background')
             g, a = self._curves[k]
             ax_a.plot(g, a, color=c, lw=1.5, label=k)
-            m, mc = self.max_ams[k]; ax_a.plot([mc], [m], 'o', color=c, ms=4)
+            m, mc = self.max_sig[k]; ax_a.plot([mc], [m], 'o', color=c, ms=4)
         ax_h.set_yscale('log'); ax_h.set_ylabel('weighted events / bin'); ax_h.legend(fontsize=7, ncol=2)
-        ax_a.set_xlabel('cut on prediction (select pred ≥ cut)'); ax_a.set_ylabel('AMS'); ax_a.legend(fontsize=8)
+        ax_a.set_xlabel('cut on prediction (select pred ≥ cut)'); ax_a.set_ylabel(self._label()); ax_a.legend(fontsize=8)
         for ax in (ax_h, ax_a):
             ax.axvline(self.rule_cut, color='k', ls=':', lw=1)
-        ax_a.annotate(f'top-{self.frac:.0%} rule', (self.rule_cut, 0.02), xycoords=('data', 'axes fraction'), fontsize=7, rotation=90, ha='right')
+        ax_a.annotate(self.rule_name, (self.rule_cut, 0.02), xycoords=('data', 'axes fraction'), fontsize=7, rotation=90, ha='right')
         self._lines = [ax.axvline(self.cut, color='r', lw=1.2, visible=False) for ax in (ax_h, ax_a)]
         fig.tight_layout()
         canvas = FigureCanvasAgg(fig); canvas.draw()
@@ -197,8 +222,11 @@ def _suggest(lrs:np.ndarray, losses:np.ndarray, num_it:int) -> dict:
     import torch
     from fastai.callback import schedule as fs
     lo = num_it // 10
-    l, y = torch.tensor(np.asarray(lrs, dtype=np.float32)[lo:-5]), torch.tensor(np.asarray(losses, dtype=np.float32)[lo:-5])
-    if len(l) < 20: l, y = torch.tensor(np.asarray(lrs, dtype=np.float32)), torch.tensor(np.asarray(losses, dtype=np.float32))
+    lrs, losses = np.asarray(lrs, dtype=np.float32), np.asarray(losses, dtype=np.float32)
+    bad = ~np.isfinite(losses)
+    if bad.any(): lrs, losses = lrs[:np.argmax(bad)], losses[:np.argmax(bad)]   # as lr_find: only the part before a NaN
+    l, y = torch.tensor(lrs[lo:-5]), torch.tensor(losses[lo:-5])
+    if len(l) < 20: l, y = torch.tensor(lrs), torch.tensor(losses)
     out = {}
     for nm in _SUGGEST:
         try:
@@ -220,6 +248,7 @@ def _raw_loss_cb():
 # %% ../nbs/50_widgets.ipynb #08e33583
 def _as_runs(lrs, losses):
     "Normalise to a list of (lrs, losses) float64 array pairs, one per fold."
+    if len(lrs) == 0 or len(losses) == 0: raise DataError(f"no LR range test data: {len(lrs)} learning rates, {len(losses)} losses")
     lrs_l = [lrs] if np.ndim(lrs[0]) == 0 else list(lrs)
     los_l = [losses] if np.ndim(losses[0]) == 0 else list(losses)
     if len(lrs_l) != len(los_l): raise DataError(f"{len(lrs_l)} lists of learning rates but {len(los_l)} lists of losses")
@@ -232,7 +261,11 @@ def _as_runs(lrs, losses):
         if not (np.diff(a) > 0).all(): raise DataError(f"run {i}: learning rates must increase")
         bad = ~np.isfinite(b)
         if bad[0]: raise DataError(f"run {i}: the first loss is not finite")
-        if bad.any(): a, b = a[:np.argmax(bad)], b[:np.argmax(bad)]  # diverged: keep what came before
+        if bad.any():  # diverged: keep what came before, if that is still a test
+            k = int(np.argmax(bad))
+            if k < 10: raise DataError(f"run {i}: the loss is not finite from point {k} on (lr {a[k]:.2e}), leaving {k} finite point(s); "
+                                       "an LR range test needs at least 10 (check the data, the model and the loss)")
+            a, b = a[:k], b[:k]
         runs.append((a, b))
     return runs
 
@@ -246,6 +279,8 @@ class LRFinderWidget(widgets.VBox):
                  pct_start:float=0.25, div:float=25., div_final:float=1e5, moms=(0.95, 0.85, 0.95), # 1cycle preview (fastai defaults)
                  figsize=(9, 3.6), plot:bool=True):
         self.runs = _as_runs(lrs, losses)
+        if not (0 <= (beta if beta is not None else 0) <= 0.995): raise DataError(f"beta must be in [0, 0.995], got {beta}")
+        if not 0.05 <= pct_start <= 0.95: raise DataError(f"pct_start must be in [0.05, 0.95], got {pct_start}")
         self.num_it = num_it or max(len(a) for a, _ in self.runs)
         self.div, self.div_final, self.moms, self.figsize, self.plot = div, div_final, tuple(moms), figsize, plot
         lo = np.log10(max(a[0] for a, _ in self.runs)); hi = np.log10(min(a[-1] for a, _ in self.runs))
@@ -282,12 +317,20 @@ class LRFinderWidget(widgets.VBox):
         with tempfile.TemporaryDirectory() as d:  # lr_find saves the model here, not under learn.path
             learn.model_dir = Path(d)
             try:
-                with learn.added_cbs(cb), learn.no_bar():
-                    sug = learn.lr_find(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, show_plot=False,
-                                        suggest_funcs=(fs.valley, fs.slide, fs.minimum, fs.steep))
+                with learn.added_cbs(cb), learn.no_bar():   # suggestions computed below: fastai's fail inside on a NaN curve
+                    learn.lr_find(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, show_plot=False, suggest_funcs=None)
             finally: learn.model_dir = old_dir
-        return dict(lrs=list(map(float, learn.recorder.lrs)), raw=list(cb.raw),
-                    losses=[float(l) for l in learn.recorder.losses], suggestions=sug._asdict(), num_it=num_it)
+        lrs, losses = list(map(float, learn.recorder.lrs)), [float(l) for l in learn.recorder.losses]
+        fin = np.isfinite(cb.raw)
+        if not len(cb.raw) or not fin[0]:
+            raise HepnbError(f"LR range test: the training loss is {'missing' if not len(cb.raw) else cb.raw[0]} at the first batch "
+                             f"(lr {start_lr:.1e}), before any step: check the inputs for NaN/inf and the loss function")
+        n_fin = len(fin) if fin.all() else int(np.argmax(~fin))
+        if n_fin < 10:
+            raise HepnbError(f"LR range test: the training loss is not finite from batch {n_fin} on (lr {lrs[n_fin]:.2e}); "
+                             "fewer than 10 finite points: lower end_lr or check the model and data")
+        return dict(lrs=lrs, raw=list(cb.raw), losses=losses, num_it=num_it,
+                    suggestions={k: v[0] for k, v in _suggest(lrs, losses, num_it).items()})
 
     @classmethod
     def from_learner(cls, learn, # a fastai Learner, or a function `fold -> Learner` (a fresh Learner per fold)
@@ -295,7 +338,7 @@ class LRFinderWidget(widgets.VBox):
                      start_lr=1e-7, end_lr=10., num_it=100, stop_div=True, **kwargs):
         "Run the LR range test (once per fold) and build the widget from the recorded curves."
         from fastai.learner import Learner
-        if n_folds < 1: raise ValueError(f"n_folds must be >= 1, got {n_folds}")
+        if n_folds < 1: raise DataError(f"n_folds must be >= 1, got {n_folds}")
         if not isinstance(learn, Learner) and not callable(learn):
             raise TypeError(f"learn must be a fastai Learner or a function returning one, got {type(learn).__name__}")
         results = []

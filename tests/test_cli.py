@@ -103,3 +103,48 @@ def test_kaggle_test_sets(tmp_path):
         sel = d.pred.to_numpy() >= s['cut']
         assert ams(w[sel & y].sum(), w[sel & ~y].sum()) == pytest.approx(s[name], rel=1e-6)
     assert 0.5 * s['public'] < s['mapa'] < 2 * s['public']
+
+def _consistent(out):
+    "A complete output set: the summary's sha256 of each file matches it; returns the summary's seed."
+    import hashlib
+    s = json.loads((out / 'summary.json').read_text())
+    for name, rec in s['files'].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == rec['sha256'], f"{name} is not the one summary.json describes"
+    return s['config']['seed']
+
+def test_outputs_all_or_nothing_under_kill(tmp_path):
+    "SIGKILL `hepnb higgs --out` at every stage of writing its results: the folder always holds one complete set."
+    import os, signal, time
+    out = tmp_path / 'res'
+    cmd = lambda seed: [console_script('hepnb'), 'higgs', '--quick', '--recipe', 'baseline', '--models', '2', '--epochs', '1',
+                        '--seed', str(seed), '--out', str(out)]
+    r = subprocess.run(cmd(0), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert _consistent(out) == 0
+    stages = {'folder made': lambda d: True, 'predictions written': lambda d: (d / 'predictions.csv').exists(),
+              'ensemble written': lambda d: (d / 'ensemble.pt').exists()}
+    hit = []
+    for seed, (stage, reached) in enumerate(stages.items(), start=1):
+        p = subprocess.Popen(cmd(seed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        t0 = time.time()
+        while p.poll() is None and time.time() - t0 < 300:
+            tmp = [d for d in tmp_path.glob('.res.new-*')]
+            if tmp and reached(tmp[0]): p.send_signal(signal.SIGKILL); hit.append(stage); break
+            time.sleep(0.002)
+        p.wait()
+        assert out.exists() and _consistent(out) in (0, seed), stage   # the previous set, or a complete new one
+    assert hit, 'no stage was interrupted'
+    # the next run cleans up what the killed runs left and writes a complete set
+    r = subprocess.run(cmd(9), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert _consistent(out) == 9 and not list(tmp_path.glob('.res.*'))
+
+def test_bad_out_and_flags_before_any_work(tmp_path):
+    f = tmp_path / 'a_file'; f.write_text('x')
+    for args, words in ((['--out', str(f)], ['not a folder']), (['--out', str(f / 'sub')], ['is a file']),
+                        (['--lr', 'nan'], ['--lr']), (['--lr', '0'], ['--lr']), (['--epochs', '0'], ['--epochs']),
+                        (['--seed', str(2**64)], ['--seed'])):
+        t0 = __import__('time').time()
+        r = subprocess.run([console_script('hepnb'), 'higgs', '--quick'] + args, capture_output=True, text=True)
+        assert r.returncode == 2 and 'Traceback' not in r.stderr and all(w in r.stderr for w in words), r.stderr
+        assert __import__('time').time() - t0 < 20      # refused before the data is read or anything trains

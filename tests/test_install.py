@@ -33,3 +33,63 @@ def test_wheel_installs_in_clean_venv(tmp_path):
     listing = run(py, '-m', 'pip', 'list', '--format=freeze', env=env).lower()
     assert 'torchvision' not in listing and 'spacy' not in listing
     assert 'torch==' in listing
+
+TOY = '''
+import numpy as np, pandas as pd
+def table(n, seed):
+    r = np.random.default_rng(seed); y = r.integers(0, 2, n)
+    t = pd.DataFrame({'run': 1, 'event': np.arange(n), 'mu_pt': r.exponential(30, n) + 25 + 20*y, 'mu_eta': r.normal(0, 1.3, n),
+                      'mu_phi': r.uniform(-np.pi, np.pi, n), 'jet_px': r.normal(0, 60, n), 'jet_py': r.normal(0, 60, n),
+                      'jet_pz': r.normal(0, 90, n) * (1 + y), 'ht': r.exponential(150, n) + 60*y,
+                      'channel': r.choice(['ee', 'mm', 'em', 'me', 'et', 'mt'], n), 'process': np.where(y == 1, 'ttH', 'ttbar'),
+                      'weight': r.uniform(0.5, 1.5, n) * np.where(r.uniform(size=n) < 0.1, -1, 1)})
+    t.loc[r.uniform(size=n) < 0.3, ['jet_px', 'jet_py', 'jet_pz']] = np.nan
+    return t
+df, new_df = table(2000, 0), table(300, 1).drop(columns=['process', 'weight'])
+'''
+
+def _readme_section(title):
+    text = (ROOT / 'README.md').read_text()
+    sec = text.split(f'## {title}', 1)[1].split('\n## ', 1)[0]
+    blocks = sec.split('```')
+    bash = [b for b in blocks[1::2] if b.startswith('bash')][0]
+    py = [b for b in blocks[1::2] if b.startswith('python')][0]
+    return [l for l in bash.splitlines()[1:] if l.strip()], py[len('python'):]
+
+def test_library_user_install(tmp_path):
+    "The README's 'Use hepnb in your own project': its pip commands in a clean venv (a local wheel for the git URL), then its recipe."
+    cmds, recipe = _readme_section('Use hepnb in your own project')
+    assert cmds[0].startswith('pip install torch') and any('--no-deps fastai==2.8.7' in c for c in cmds)
+    src = tmp_path / 'src'
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns('.venv', '.git', 'build', 'dist', '*.egg-info', 'nbs', '_docs',
+                                                             '__pycache__', 'node_modules', '.hepnb_cache'))
+    run(sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-q', '-w', tmp_path / 'dist', src)
+    wheel = list((tmp_path / 'dist').glob('hepnb-*.whl'))[0]
+    env_dir = tmp_path / 'venv'
+    venv.create(env_dir, with_pip=True)
+    env = {**os.environ, 'PIP_DISABLE_PIP_VERSION_CHECK': '1'}
+    for c in cmds:
+        c = c.replace('git+https://github.com/hepnb/hepnb', wheel.as_uri())
+        assert c.startswith('pip install'), c
+        run('bash', '-c', f"{env_dir / 'bin' / 'python'} -m {c}", env=env, cwd=tmp_path)
+    py = env_dir / 'bin' / 'python'
+    listing = run(py, '-m', 'pip', 'list', '--format=freeze', env=env).lower()
+    assert 'torchvision' not in listing and 'spacy' not in listing and 'uproot' in listing
+    script = TOY + recipe + '''
+print('AUC', scores['auc_test'], 'Z', scores['asimov_test'], 'n', len(pred))
+assert scores['auc_test'] > 0.6 and len(pred) == 300 and ((pred > 0) & (pred < 1)).all()
+assert (pred == ens.predict(new_df)).all()
+'''
+    out = run(py, '-c', script, env={**env, 'OMP_NUM_THREADS': '1'}, cwd=tmp_path)
+    assert 'AUC' in out
+    # nothing was written into the checkout by building the wheel from it
+    assert not (src / 'build').exists() and not list(src.glob('*.egg-info'))
+
+def test_missing_fastai_is_a_clear_error(tmp_path):
+    "Without fastai, `import hepnb` works and importing the training code names the command that fixes it."
+    code = ("import sys; sys.modules['fastai'] = None\n"  # as if fastai were not installed
+            "import hepnb, hepnb.metrics\n"
+            "try: import hepnb.train.learner\n"
+            "except ModuleNotFoundError as e: print(e)\n")
+    out = run(sys.executable, '-c', code, cwd=tmp_path)
+    assert 'pip install --no-deps fastai==2.8.7' in out

@@ -4,11 +4,11 @@
 
 # %% ../../nbs/14_data.hepmass.ipynb #747d60d7
 from __future__ import annotations
-import os, shutil, tempfile, urllib.request, urllib.error
+import gzip, lzma, os, shutil, tempfile, urllib.request, urllib.error, zlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from ..core import DataError, cache_dir, download_file
+from ..core import DataError, FormatError, HepnbError, cache_dir, download_file
 
 # %% auto #0
 __all__ = ['HEPMASS_URL', 'HEPMASS_FILES', 'HEPMASS_MASSES', 'HEPMASS_FEATURES', 'HEPMASS_COLUMNS', 'download_hepmass',
@@ -48,23 +48,44 @@ def _check_columns(cols, path):
     raise DataError(f"{path}: not a HEPMASS file: header must be '{','.join(HEPMASS_COLUMNS[:3])},…,f26,mass' "
                     f"(missing {missing[:5]}, unexpected {extra[:5]})")
 
+_COMPRESSION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError)
+
+def _read(path, **kw) -> pd.DataFrame:
+    "pd.read_csv with the file's problems named: FormatError for a broken compressed stream or CSV structure."
+    try: return pd.read_csv(path, **kw)
+    except _COMPRESSION_ERRORS as e: raise FormatError(f"{path}: truncated or corrupt compressed file ({type(e).__name__}: {e})") from None
+    except pd.errors.ParserError as e: raise FormatError(f"{path}: malformed CSV ({e})") from None
+    except pd.errors.EmptyDataError: raise DataError(f"{path}: empty file (no header line)") from None
+
 def load_hepmass(path:str|Path, # a HEPMASS CSV file (.csv or .csv.gz)
                  nrows:int|None=None # read only the first `nrows` events
                 ) -> pd.DataFrame:
     "A validated HEPMASS frame: `label`, `f0`…`f26`, `mass`, `weight`."
     path = Path(path)
+    if nrows is not None and (isinstance(nrows, bool) or not isinstance(nrows, (int, np.integer)) or nrows < 1):
+        raise DataError(f"nrows must be a positive integer (or None for all events), got {nrows!r}")
     if not path.exists(): raise DataError(f"{path}: no such file")
-    try: head = pd.read_csv(path, nrows=0)
+    if path.is_dir(): raise DataError(f"{path}: is a folder, not a HEPMASS file")
+    try: head = _read(path, nrows=0)
+    except HepnbError: raise
     except Exception as e: raise DataError(f"{path}: unreadable as CSV ({e})") from None
     _check_columns(head.columns, path)
-    try: df = pd.read_csv(path, nrows=nrows, dtype=np.float64)
+    try: df = _read(path, nrows=nrows, dtype=np.float64)
+    except HepnbError: raise
     except ValueError as e: raise DataError(f"{path}: non-numeric value ({e})") from None
     df.columns = [c.strip() for c in df.columns]
+    if len(df) == 0: raise DataError(f"{path}: no events (the file has only its header line)")
     vals = df.to_numpy()
     bad = ~np.isfinite(vals)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise DataError(f"{path}: {int(bad.sum())} missing or non-finite values, first in column {df.columns[c]!r} of event {r}")
+    feats = df[list(HEPMASS_FEATURES)].to_numpy()
+    big = np.abs(feats) > np.finfo(np.float32).max
+    if big.any():
+        r, c = np.argwhere(big)[0]
+        raise DataError(f"{path}: {int(big.sum())} value(s) beyond the float32 range (±3.4e38), first {feats[r, c]:g} in column "
+                        f"{HEPMASS_FEATURES[c]!r} of event {r}")
     lab = df['# label'].to_numpy()
     if not np.isin(lab, (0., 1.)).all():
         r = int(np.flatnonzero(~np.isin(lab, (0., 1.)))[0])

@@ -5,6 +5,7 @@
 # %% ../../nbs/32_models.cfm.ipynb #6391734d
 from __future__ import annotations
 import math
+from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
 import torch
@@ -13,8 +14,8 @@ from ..core import DataError, HepnbError
 from .bayes import BayesLinear, kl_divergence, fixed_weights, mean_weights, is_bayesian
 
 # %% auto #0
-__all__ = ['straight_path', 'cfm_loss', 'TimeEmbedding', 'VelocityNet', 'CFMSurrogate', 'CFMLoss', 'save_surrogate',
-           'load_surrogate', 'quantile_coverage', 'knn_indices']
+__all__ = ['SURROGATE_KIND', 'straight_path', 'cfm_loss', 'TimeEmbedding', 'VelocityNet', 'CFMSurrogate', 'CFMLoss',
+           'save_surrogate', 'load_surrogate', 'quantile_coverage', 'knn_indices']
 
 # %% ../../nbs/32_models.cfm.ipynb #5474c4a9
 def straight_path(x1:torch.Tensor, # data, (N, d)
@@ -176,32 +177,56 @@ class CFMSurrogate(nn.Module):
         "KL divergence of the weight posterior to the prior (0 for a plain CFM)."
         return kl_divergence(self.velocity)
 
+    max_cond_z:float = 1000. # `sample` refuses conditions more than this many training std from the training mean
+
+    def _check_sampling(self, method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size) -> dict|None:
+        "Validate `sample`'s solver settings; the fixed-step options (or None for adaptive solvers)."
+        def pos_int(v, name):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise DataError(f"{name} must be a positive integer, got {v!r}")
+        pos_int(n_samples, 'n_samples'); pos_int(n_weight_draws, 'n_weight_draws'); pos_int(batch_size, 'batch_size')
+        if method not in _FIXED + _ADAPTIVE:
+            raise ValueError(f"unknown ODE solver {method!r}; adaptive: {_ADAPTIVE}, fixed-step: {_FIXED}")
+        if method in _ADAPTIVE:
+            if step_size is not None: raise DataError(f"step_size is for the fixed-step solvers {_FIXED}; {method!r} adapts its steps to rtol/atol")
+            if not (0 <= rtol < 1 and 0 < atol < 1): raise DataError(f"tolerances need 0 <= rtol < 1 and 0 < atol < 1, got rtol={rtol!r}, atol={atol!r}")
+            return None
+        h = 0.1 if step_size is None else step_size
+        if not (isinstance(h, (int, float, np.floating)) and 0 < h <= 1):
+            raise DataError(f"step_size must be in (0, 1], got {step_size!r} (the flow runs from t=0 to t=1)")
+        return dict(step_size=float(h))
+
     @torch.no_grad()
     def sample(self, c, # conditions (N, n_cond): array, tensor or DataFrame with `cond_names`
                n_samples:int=1, # draws of the noise per jet and weight draw
                n_weight_draws:int=1, # B-CFM: independent weight draws, each held fixed for its ODE solve
                method:str='dopri5', # torchdiffeq solver: adaptive 'dopri5', 'dopri8', 'bosh3', or fixed 'rk4', 'midpoint', 'euler'
                rtol:float=1e-5, atol:float=1e-5, # tolerances of adaptive solvers
-               step_size:float|None=None, # step of fixed-step solvers (default 0.1)
+               step_size:float|None=None, # step of fixed-step solvers, in (0, 1] (default 0.1)
                use_mean:bool=False, # B-CFM: use the posterior-mean weights instead of draws
                seed:int|None=None, # seed of noise and weight draws (same seed => same samples)
                batch_size:int=100000 # jets x samples per ODE solve
               ) -> torch.Tensor:
-        "Samples of $x\\,|\\,c$ in original units, shape (n_weight_draws, n_samples, N, n_x)."
+        "Samples of $x\\,|\\,c$ in original units, shape (n_weight_draws, n_samples, N, n_x); N = 0 gives an empty result."
         if not bool(self.scaled) or int(self.n_train_steps) == 0:
             raise HepnbError("CFMSurrogate.sample: the model has not been trained (fit_scaling, then train it, e.g. "
                              "with a fastai Learner and CFMLoss), or its state_dict was not loaded")
-        if n_samples < 1 or n_weight_draws < 1: raise ValueError("n_samples and n_weight_draws must be >= 1")
+        opts = self._check_sampling(method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size)
         from torchdiffeq import odeint
-        cs = self.scale_cond(c)
+        c = self.check_cond(c)
+        cs = (c - self.c_mean)/self.c_std
         dev, n = cs.device, len(cs)
+        far = ~(cs.abs() <= self.max_cond_z)
+        if far.any():
+            r, k = (int(i[0]) for i in torch.nonzero(far, as_tuple=True))
+            raise DataError(f"conditions: row {r}, column {self.cond_names[k]!r} = {float(c[r, k]):.4g} lies {float(cs[r, k].abs()):.3g} "
+                            f"training standard deviations from the training mean {float(self.c_mean[k]):.4g} (std {float(self.c_std[k]):.4g}); "
+                            f"the surrogate refuses conditions beyond max_cond_z = {self.max_cond_z:g} standard deviations "
+                            "(nothing was learnt there, and the ODE solver fails)")
+        if n == 0: return torch.zeros(n_weight_draws, n_samples, 0, self.n_x, device=dev)
         gen = torch.Generator(device=dev)
         if seed is None: gen.seed()
         else: gen.manual_seed(int(seed))
-        if method not in _FIXED + _ADAPTIVE:
-            raise ValueError(f"unknown ODE solver {method!r}; adaptive: {_ADAPTIVE}, fixed-step: {_FIXED}")
-        fixed = method in _FIXED
-        opts = dict(step_size=step_size or 0.1) if fixed else None
+        kw = dict(method=method, options=opts) if opts is not None else dict(method=method, rtol=rtol, atol=atol)
         tspan = torch.tensor([0., 1.], device=dev)
         rows = cs.repeat(n_samples, 1)  # (n_samples*N, n_cond)
         was = self.training; self.eval(); self.last_nfe = 0
@@ -216,8 +241,13 @@ class CFMSurrogate(nn.Module):
                         z = torch.randn(len(cc), self.n_x, device=dev, generator=gen)
                         nfe = [0]
                         def f(t, y, cc=cc, nfe=nfe): nfe[0] += 1; return self.velocity(t, y, cc)
-                        kw = dict(method=method, options=opts) if fixed else dict(method=method, rtol=rtol, atol=atol)
-                        chunks.append(odeint(f, z, tspan, **kw)[-1])
+                        try: chunks.append(odeint(f, z, tspan, **kw)[-1])
+                        except AssertionError as e:  # torchdiffeq's adaptive solvers: 'underflow in dt'
+                            j = int(cc.abs().max(1).values.argmax()); r = (i + j) % n; col = int(cs[r].abs().argmax())
+                            raise HepnbError(f"CFMSurrogate.sample: the {method!r} ODE solver failed ({e}) on the flow of weight draw {k}; "
+                                             f"the farthest condition in that batch is row {r}, column {self.cond_names[col]!r} = {float(c[r, col]):.4g} "
+                                             f"({float(cs[r, col].abs()):.3g} training std from the mean). Try looser tolerances (rtol={rtol:g}, "
+                                             f"atol={atol:g}), a fixed-step solver (method='rk4', step_size=0.1), or conditions nearer the training data") from None
                         self.last_nfe += nfe[0]
                 out.append(torch.cat(chunks).reshape(n_samples, n, self.n_x))
         finally: self.train(was)
@@ -258,37 +288,60 @@ class CFMLoss(nn.Module):
         return loss
 
 # %% ../../nbs/32_models.cfm.ipynb #cf0de639
+SURROGATE_KIND = 'hepnb.cfm_surrogate'  # the `kind` of surrogate files (`hepnb.core.save_checked`)
+_CONFIG_TYPES = {'cond_names': list, 'target_names': list, 'width': int, 'depth': int, 'n_time': int, 'bayesian': bool,
+                 'prior_sigma': (int, float), 'init_logsig2': (int, float)}
+
 def save_surrogate(model:CFMSurrogate, # a trained surrogate
                    path, # file to write (e.g. 'tagger_surrogate.pt')
-                   meta:dict|None=None # anything else to record (tagger name, training sample, ...)
-                  ):
-    "Write `model` (config, weights, scaling) with `hepnb.core.version_stamp()`."
-    from pathlib import Path
-    from hepnb.core import version_stamp
+                   meta:dict|None=None # anything else to record (tagger name, training sample, ...): plain data
+                  ) -> Path:
+    "Write `model` (config, weights, scaling) with `hepnb.core.save_checked`: checksum, version stamp, atomic."
+    from hepnb.core import save_checked
     if int(model.n_train_steps) == 0: raise HepnbError("save_surrogate: the model has not been trained")
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({'format': 'hepnb.cfm_surrogate', 'version': {k: str(v) for k, v in version_stamp().items()},
-                'config': model.config,
-                'state_dict': {k: v.detach().cpu() for k, v in model.state_dict().items()}, 'meta': dict(meta or {})}, path)
-    return path
+    return save_checked({'config': dict(model.config), 'meta': dict(meta or {}),
+                         'state_dict': {k: v.detach().cpu() for k, v in model.state_dict().items()}}, path, SURROGATE_KIND)
+
+def _check_config(cfg, sd:dict, path) -> None:
+    "`FormatError` naming the field when the stored configuration is incomplete, unknown or does not fit the weights."
+    from hepnb.core import FormatError
+    if not isinstance(cfg, dict): raise FormatError(f"{path}: 'config' is a {type(cfg).__name__}, not a dict")
+    unknown = sorted(set(cfg) - set(_CONFIG_TYPES))
+    if unknown: raise FormatError(f"{path}: unknown config key(s) {unknown}; known: {list(_CONFIG_TYPES)}")
+    for k, t in _CONFIG_TYPES.items():
+        if k not in cfg: raise FormatError(f"{path}: config key {k!r} missing")
+        v = cfg[k]
+        if not isinstance(v, t) or (t is int and isinstance(v, bool)) or (t is list and not all(isinstance(s, str) for s in v)):
+            raise FormatError(f"{path}: config {k} = {v!r} has the wrong type")
+    w = 'w_mu' if cfg['bayesian'] else 'weight'
+    need = ['c_mean', 'x_mean', f'velocity.blocks.0.{w}']
+    if any(k not in sd for k in need): raise FormatError(f"{path}: the weights lack {[k for k in need if k not in sd]} (bayesian = {cfg['bayesian']})")
+    w0 = sd[f'velocity.blocks.0.{w}']
+    nc, nx = len(sd['c_mean']), len(sd['x_mean'])
+    found = {'number of cond_names': nc, 'number of target_names': nx, 'width': w0.shape[0], 'n_time': w0.shape[1] - nc - nx,
+             'depth': len({k.split('.')[2] for k in sd if k.startswith('velocity.blocks.')})}
+    want = {'number of cond_names': len(cfg['cond_names']), 'number of target_names': len(cfg['target_names']),
+            'width': cfg['width'], 'n_time': cfg['n_time'], 'depth': cfg['depth']}
+    for k, v in want.items():
+        if v != found[k]: raise FormatError(f"{path}: config {k} = {v} does not match the stored weights ({found[k]})")
 
 def load_surrogate(path, # a file written by `save_surrogate`
                    map_location='cpu') -> CFMSurrogate:
-    "Read a surrogate written by `save_surrogate` (checks format and version)."
-    from pathlib import Path
-    from hepnb.core import FormatError, check_compatible
-    path = Path(path)
-    if not path.exists(): raise DataError(f"{path}: no such file")
-    try: d = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise FormatError(f"{path}: not a readable surrogate file ({type(e).__name__}: {e})") from None
-    if not isinstance(d, dict) or d.get('format') != 'hepnb.cfm_surrogate':
-        raise FormatError(f"{path}: not a hepnb CFM surrogate file")
-    check_compatible(d['version'].get('hepnb_version', '?'), str(path))
-    m = CFMSurrogate(**d['config'])
-    try: m.load_state_dict(d['state_dict'])
-    except RuntimeError as e: raise FormatError(f"{path}: weights do not fit the stored configuration ({e})") from None
-    m.meta = d.get('meta', {})
-    return m
+    "Read a surrogate written by `save_surrogate`: checksum, kind, version and the configuration against the weights."
+    from hepnb.core import FormatError, load_checked
+    d = load_checked(path, SURROGATE_KIND, required=('config', 'state_dict', 'meta'))
+    sd = d['state_dict']
+    if not isinstance(sd, dict) or not all(torch.is_tensor(v) for v in sd.values()): raise FormatError(f"{path}: 'state_dict' is not a dict of tensors")
+    _check_config(d['config'], sd, path)
+    try: m = CFMSurrogate(**d['config'])
+    except (ValueError, TypeError) as e: raise FormatError(f"{path}: the stored config cannot build a surrogate ({e})") from None
+    have = m.state_dict()
+    odd = sorted(set(have) ^ set(sd)) or [k for k in have if have[k].shape != sd[k].shape]
+    if odd: raise FormatError(f"{path}: stored weights do not fit the config: {odd[0]} "
+                              + (f"has shape {tuple(sd[odd[0]].shape)}, expected {tuple(have[odd[0]].shape)}" if odd[0] in have and odd[0] in sd
+                                 else 'missing' if odd[0] in have else 'unexpected'))
+    m.load_state_dict(sd); m.meta = d['meta']
+    return m.to(map_location)
 
 # %% ../../nbs/32_models.cfm.ipynb #11951de0
 def quantile_coverage(samples, # predicted samples per jet, shape (S, N) (S samples for each of N jets)

@@ -4,14 +4,14 @@
 
 # %% ../../nbs/02_physics.generate.ipynb #d33caea0
 from __future__ import annotations
-import hashlib, json, math, os, pickle, time, warnings
+import contextlib, hashlib, json, math, os, pickle, sys, threading, time, warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
 import numpy as np
 import pandas as pd
-from ..core import DataError, HepnbError, cache_dir, version_stamp
+from ..core import DataError, HepnbError, atomic_file, cache_dir, version_stamp
 from . import fourvec as fv  # pt, eta, phi, mass, delta_r_etaphi of (..., 4) arrays (numpy or torch)
 
 # %% auto #0
@@ -311,6 +311,37 @@ def _mp_context():
     methods = mp.get_all_start_methods()
     return mp.get_context('fork' if 'fork' in methods else 'spawn')
 
+def _die_with_parent(parent_pid:int) -> None:
+    "Worker initializer: end this worker when the process that started it is gone (else it would wait forever)."
+    if sys.platform.startswith('linux'):
+        with contextlib.suppress(Exception):  # the kernel sends SIGKILL when the parent exits (PR_SET_PDEATHSIG = 1)
+            import ctypes, signal; ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
+    def watch():  # everywhere (and if the parent died before prctl): poll who the parent is
+        while os.getppid() == parent_pid: time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name='hepnb-die-with-parent').start()
+
+def _read_cache(path, key:dict, n_records:int|None):
+    "`(records, info)` of a valid cache entry; else `None`, after a warning naming the file and the fault."
+    if not path.exists(): return None
+    try:
+        with open(path, 'rb') as f: saved = pickle.load(f)
+        if not isinstance(saved, dict) or 'sha256' not in saved: raise ValueError("no checksum (written by an older hepnb)")
+        if saved['key'] != key: raise ValueError("it holds another configuration")
+        if hashlib.sha256(saved['blob']).hexdigest() != saved['sha256']: raise ValueError("checksum mismatch: modified or corrupted")
+        out, info = pickle.loads(saved['blob'])
+        want = info['n_records'] if n_records is None else n_records
+        if len(out) != want or info['n_records'] != want: raise ValueError(f"it holds {len(out)} records, expected {want}")
+        return out, info
+    except Exception as e:
+        warnings.warn(f"ignoring cache entry {path} ({type(e).__name__}: {e}); regenerating it"); return None
+
+def _write_cache(path, key:dict, out, info:dict) -> None:
+    "Write a cache entry atomically: key, version stamp, and the pickled `(records, info)` with their sha256."
+    blob = pickle.dumps((out, info), protocol=pickle.HIGHEST_PROTOCOL)
+    with atomic_file(path) as f:
+        pickle.dump(dict(key=key, stamp=version_stamp(), sha256=hashlib.sha256(blob).hexdigest(), blob=blob), f)
+
 def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
                n_events:int, # events to generate, or the most events allowed when `n_records` is given
                analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event
@@ -346,11 +377,7 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
     if cache_key is not None:
         digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:24]
         path = cache_dir('pythia') / f'{digest}.pkl'
-        if path.exists():
-            try:
-                with open(path, 'rb') as f: saved = pickle.load(f)
-                if saved['key'] == key: return (saved['out'], saved['info']) if return_info else saved['out']
-            except Exception as e: warnings.warn(f"ignoring unreadable cache file {path} ({e}); regenerating")
+        if (hit := _read_cache(path, key, n_records)) is not None: return hit if return_info else hit[0]
 
     sizes = [chunk_size] * (n_events // chunk_size) + ([n_events % chunk_size] if n_events % chunk_size else [])
     target = n_records
@@ -379,7 +406,8 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
         def wanted() -> int:  # chunks to keep in flight: 2 per worker, fewer when the target is nearly reached
             if target is None or not results or n_rec == 0: return 2 * n_workers if target is None or results else n_workers
             return min(2 * n_workers, max(1, math.ceil(1.1 * (target - n_rec) * len(results) / n_rec)))
-        ex = ProcessPoolExecutor(max_workers=n_workers, mp_context=_mp_context())
+        ex = ProcessPoolExecutor(max_workers=n_workers, mp_context=_mp_context(), initializer=_gen._die_with_parent,
+                                 initargs=(os.getpid(),))  # workers die with this process
         futures, stop = deque(), False
         try:
             while not stop:
@@ -406,8 +434,5 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
                 n_chunks=len(results), sigma_mb=float((sig * w).sum() / w.sum()) if w.sum() else float('nan'),
                 seconds=time.perf_counter() - t0, n_workers=n_workers)
     out = pd.DataFrame(records) if all(isinstance(r, dict) for r in records) else records
-    if path is not None:
-        tmp = path.with_suffix(f'.tmp{os.getpid()}')
-        with open(tmp, 'wb') as f: pickle.dump(dict(key=key, out=out, info=info, stamp=version_stamp()), f)
-        os.replace(tmp, path)
+    if path is not None: _write_cache(path, key, out, info)
     return (out, info) if return_info else out

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..core import DataError
-from ..data.preprocess import prepare_higgs
+from ..data.higgs import prepare_higgs
 from .ensemble import HiggsConfig, train_ensemble, score_ensemble
 from ..metrics import format_mean_sem
 

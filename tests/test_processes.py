@@ -1,0 +1,57 @@
+"Process behaviour of the parallel generator: worker processes never outlive the process that started them."
+import os, signal, subprocess, sys, time
+import pytest
+
+psutil = pytest.importorskip('psutil')
+pytest.importorskip('pythia8mc'); pytest.importorskip('fastjet')
+
+# a parent that generates jets with 2 workers for far longer than the test waits (it is killed first)
+PARENT = """
+import os, sys, types
+os.environ['OMP_NUM_THREADS'] = '1'
+import hepnb.physics.generate as gen
+if sys.argv[1] == 'watchdog': gen.sys = types.SimpleNamespace(platform='other')  # not Linux: no PR_SET_PDEATHSIG
+from hepnb.data.jets import make_jets
+make_jets(5000, seed=5, level='particle', n_workers=2, cache=False, progress=False)
+"""
+
+def _alive(p) -> bool:
+    "Running and not a zombie (an orphan whose exit nobody has collected yet is dead)."
+    try: return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess: return False
+
+def _wait_for(cond, timeout:float, step:float=0.2) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond(): return True
+        time.sleep(step)
+    return cond()
+
+@pytest.mark.parametrize('mechanism', ['pdeathsig', 'watchdog'])
+def test_workers_die_with_their_parent(tmp_path, mechanism):
+    "SIGKILL the parent of `make_jets(n_workers=2)`: both workers are gone within 20 s (Linux's parent-death signal, or the watchdog thread)."
+    env = {**os.environ, 'HEPNB_CACHE': str(tmp_path/'cache'), 'OMP_NUM_THREADS': '1'}
+    parent = subprocess.Popen([sys.executable, '-c', PARENT, mechanism], env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(tmp_path/'parent.err', 'wb'))
+    workers = []
+    try:
+        proc = psutil.Process(parent.pid)
+        def started():
+            nonlocal workers
+            if parent.poll() is not None: return True
+            workers = proc.children()
+            return len(workers) >= 2
+        assert _wait_for(started, 180), "the parent never started its 2 workers"
+        assert parent.poll() is None, f"the parent ended early: {(tmp_path/'parent.err').read_text()[-2000:]}"
+        assert _wait_for(lambda: all(w.cpu_times().user > 0.5 for w in workers), 60)  # both busy in Pythia
+        parent.send_signal(signal.SIGKILL); parent.wait(10)
+        t0 = time.monotonic()
+        assert _wait_for(lambda: not any(_alive(w) for w in workers), 20), \
+            f"workers {[w.pid for w in workers if _alive(w)]} still alive 20 s after their parent was killed"
+        print(f"{mechanism}: workers gone {time.monotonic() - t0:.2f} s after the parent was killed")
+    finally:
+        if parent.poll() is None: parent.kill(); parent.wait(10)
+        for w in workers:  # processes this test started: never leave them behind, even when it fails
+            if _alive(w):
+                try: w.kill()
+                except psutil.NoSuchProcess: pass
