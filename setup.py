@@ -41,7 +41,9 @@ setuptools.setup(
                     'physics': ['pythia8mc==8.317.2', 'fastjet', 'tables'],
                     'scale': ['ray[tune]'],
                     # ROOT files in and out (hepnb.data.root)
-                    'root': shlex.split(cfg.get('root_requirements', ''))},
+                    'root': shlex.split(cfg.get('root_requirements', '')),
+                    # the course website (`make docs`)
+                    'docs': shlex.split(cfg.get('docs_requirements', ''))},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),

@@ -32,7 +32,7 @@ def main(argv=None):
             ray.init(address='local', num_cpus=w, include_dashboard=False, log_to_driver=False, logging_level='ERROR')
             t_init = time.perf_counter() - t0
             try:
-                res = run_search(data, archs=archs, base=base, storage=tmp, name=f'w{w}', verbose=False)
+                res = run_search(data, archs, base, storage=tmp, name=f'w{w}', verbose=False)  # uses the Ray instance started above
             finally:
                 ray.shutdown()
         assert not res.errors and len(res.df) == a.trials, res.errors

@@ -1,4 +1,4 @@
-"Process behaviour of the parallel generator: worker processes never outlive the process that started them."
+"Process behaviour of `hepnb.parallel` (event generation and ensemble members): worker processes never outlive the process that started them."
 import os, signal, subprocess, sys, time
 import pytest
 
@@ -7,10 +7,13 @@ pytest.importorskip('pythia8mc'); pytest.importorskip('fastjet')
 
 # a parent that generates jets with 2 workers for far longer than the test waits (it is killed first)
 PARENT = """
-import os, sys, types
+import os, sys
 os.environ['OMP_NUM_THREADS'] = '1'
-import hepnb.physics.generate as gen
-if sys.argv[1] == 'watchdog': gen.sys = types.SimpleNamespace(platform='other')  # not Linux: no PR_SET_PDEATHSIG
+import hepnb.parallel as par
+class NotLinux:  # what hepnb.parallel (whose workers are forked from here) sees as `sys`: no PR_SET_PDEATHSIG
+    platform = 'other'
+    def __getattr__(self, name): return getattr(sys, name)
+if sys.argv[1] == 'watchdog': par.sys = NotLinux()
 from hepnb.data.jets import make_jets
 make_jets(5000, seed=5, level='particle', n_workers=2, cache=False, progress=False)
 """
@@ -39,7 +42,7 @@ def test_workers_die_with_their_parent(tmp_path, mechanism):
         def started():
             nonlocal workers
             if parent.poll() is not None: return True
-            workers = proc.children()
+            workers = [c for c in proc.children() if 'resource_tracker' not in ' '.join(c.cmdline())]
             return len(workers) >= 2
         assert _wait_for(started, 180), "the parent never started its 2 workers"
         assert parent.poll() is None, f"the parent ended early: {(tmp_path/'parent.err').read_text()[-2000:]}"
@@ -52,6 +55,42 @@ def test_workers_die_with_their_parent(tmp_path, mechanism):
     finally:
         if parent.poll() is None: parent.kill(); parent.wait(10)
         for w in workers:  # processes this test started: never leave them behind, even when it fails
+            if _alive(w):
+                try: w.kill()
+                except psutil.NoSuchProcess: pass
+
+# a parent that trains ensemble members in 2 worker processes for far longer than the test waits
+TRAINER = """
+import os, numpy as np
+os.environ['OMP_NUM_THREADS'] = '1'
+from hepnb.data.higgs import load_higgs, prepare_higgs
+from hepnb.train.ensemble import EnsembleConfig, train_ensemble
+sets, scaler = prepare_higgs(load_higgs())
+tr = sets['train'].subset(np.random.default_rng(0).integers(0, len(sets['train']), 200_000))
+train_ensemble(tr, EnsembleConfig.paper(max_epochs=50), scaler, n_jobs=2, verbose=False)
+"""
+
+def test_member_workers_die_with_their_parent(tmp_path):
+    "SIGKILL the parent of `train_ensemble(n_jobs=2)`: its member workers are gone within 20 s."
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    parent = subprocess.Popen([sys.executable, '-c', TRAINER], env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path/'err', 'wb'))
+    workers = []
+    try:
+        proc = psutil.Process(parent.pid)
+        def started():
+            nonlocal workers
+            if parent.poll() is not None: return True
+            workers = [c for c in proc.children() if 'resource_tracker' not in ' '.join(c.cmdline())]
+            return len(workers) >= 2
+        assert _wait_for(started, 180), "the parent never started its 2 workers"
+        assert parent.poll() is None, f"the parent ended early: {(tmp_path/'err').read_text()[-2000:]}"
+        assert _wait_for(lambda: all(w.cpu_times().user > 2 for w in workers), 120)  # both training
+        parent.send_signal(signal.SIGKILL); parent.wait(10)
+        assert _wait_for(lambda: not any(_alive(w) for w in workers), 20), \
+            f"member workers {[w.pid for w in workers if _alive(w)]} still alive 20 s after their parent was killed"
+    finally:
+        if parent.poll() is None: parent.kill(); parent.wait(10)
+        for w in workers:
             if _alive(w):
                 try: w.kill()
                 except psutil.NoSuchProcess: pass

@@ -1,7 +1,11 @@
-"""The architecture search on a real (two-node, one-machine) Ray cluster: `hepnb.train.search.run_search(address=...)`.
+"""The architecture search on a real (two-node, one-machine) Ray cluster through `hepnb search` (`hepnb.cli`), which calls
+`hepnb.train.search.run_search(..., cluster=RayCluster(address=...))`; also its refusals (unknown experiment, no cluster).
+Ensemble members (`train_ensemble(..., address=)`) and jet generation (`make_jets(..., address=)`) as Ray tasks
+(`hepnb.parallel.map_ordered`) on the same cluster: both nodes work, and the results equal the local ones bit for bit.
 
 A Ray head and a separate worker node are started with the `ray` command on 127.0.0.1, each with one CPU, in a
-private temporary folder; a small search is sent to the head's address and every trial records the node id and
+private temporary folder, once for the whole file (a module-scoped fixture: starting a cluster costs tens of seconds);
+a small search is sent to the head's address and every trial records the node id and
 process id it ran in. With one CPU per node and two trials at a time, both nodes must get trials.
 
 Teardown ends only what this test started: the `ray start --block` processes of both nodes run in their own process
@@ -55,15 +59,24 @@ def _wait_for_nodes(address, n, timeout=120):
     raise TimeoutError(f"the Ray cluster at {address} did not reach {n} nodes in {timeout} s: {r.stderr[-1500:]}")
 
 
-@pytest.fixture
-def ray_cluster(monkeypatch):
-    "A Ray head and one worker node on 127.0.0.1, one CPU each; yields the head's address; always torn down."
+def _reload_ray_auth():
+    "Make this process's Ray re-read RAY_AUTH_MODE / RAY_AUTH_TOKEN (Ray's own test helper; without it ray.init fails: token missing)."
+    from ray._private.authentication_test_utils import reset_auth_token_state
+    reset_auth_token_state()
+
+
+@pytest.fixture(scope='module')
+def ray_cluster():
+    "A Ray head and one worker node on 127.0.0.1, one CPU each, shared by this file's tests; yields the head's address; always torn down."
     assert not ray.is_initialized()
+    t0 = time.time()
+    monkeypatch = pytest.MonkeyPatch()
     port = _free_port()
     tmp = tempfile.mkdtemp(prefix='hr', dir='/tmp')  # short: Ray's socket paths must fit 107 characters
     # Ray >= 2.5x authenticates every connection with a token: give this cluster (and this process) its own
     monkeypatch.setenv('RAY_AUTH_MODE', 'token')
     monkeypatch.setenv('RAY_AUTH_TOKEN', secrets.token_hex(32))
+    _reload_ray_auth()  # this process connects too (ensemble, jets): Ray read its auth settings when it was imported
     env = {**os.environ, 'RAY_USAGE_STATS_ENABLED': '0', 'OMP_NUM_THREADS': '1'}
     common = ['--num-cpus=1', '--block', '--disable-usage-stats']
     procs = []
@@ -77,6 +90,7 @@ def ray_cluster(monkeypatch):
         procs.append(subprocess.Popen([RAY, 'start', f'--address={address}', '--node-ip-address=127.0.0.1', *common],
                                       stdout=logs[1], stderr=subprocess.STDOUT, env=env, start_new_session=True))
         _wait_for_nodes(address, 2)
+        print(f"two-node cluster up in {time.time() - t0:.1f} s")
         yield address
     finally:
         if ray.is_initialized(): ray.shutdown()
@@ -91,12 +105,11 @@ def ray_cluster(monkeypatch):
         _kill([q for q in left if Path(f'/proc/{q}').exists()], signal.SIGKILL)
         for f in logs: f.close()
         shutil.rmtree(tmp, ignore_errors=True)
+        monkeypatch.undo(); _reload_ray_auth()
         assert not _pids_of(needle=tmp), "Ray processes of the test cluster survived teardown"
 
 
-CLI = ("import argparse, sys; from hepnb.train.search import add_search_parser, run_search_cli; "
-       "p = argparse.ArgumentParser(prog='hepnb'); add_search_parser(p.add_subparsers(dest='cmd')); "
-       "sys.exit(run_search_cli(p.parse_args(sys.argv[1:])))")
+CLI = "import sys; from hepnb.cli import main; sys.exit(main(sys.argv[1:]))"  # `hepnb ...`, with this interpreter
 
 
 def test_search_runs_on_both_nodes(ray_cluster, tmp_path):
@@ -116,6 +129,49 @@ def test_search_runs_on_both_nodes(ray_cluster, tmp_path):
     assert res.df['pid'].nunique() >= 2
     assert (res.df['auc'] > 0.6).all()
     print(res.df[['depth', 'width', 'growth', 'n_params', 'mvac', 'auc', 'train_s', 'node_id', 'pid']].to_string())
+
+
+def _nodes(hosts) -> set:
+    "Ray node ids (first 8 characters) in 'host:pid@node' strings (`ens.info['member_hosts']`, `info['chunk_hosts']`)."
+    return {h.rpartition('@')[2] for h in hosts if '@' in h}
+
+
+def test_ensemble_members_on_both_nodes(ray_cluster):
+    "`train_ensemble(..., address=HEAD)`: the two members train as Ray tasks, one on each node, and equal the local sequential ones bit for bit."
+    import numpy as np, torch
+    from hepnb.data.higgs import load_higgs, prepare_higgs
+    from hepnb.train.ensemble import EnsembleConfig, train_ensemble
+    sets, scaler = prepare_higgs(load_higgs(), embed_cats=False, seed=0)
+    train = sets['train'].subset(np.arange(4000))
+    cfg = EnsembleConfig(n_models=2, max_epochs=1, seed=0)
+    t0 = time.time()
+    local = train_ensemble(train, cfg, scaler, verbose=False, n_jobs=1)
+    t1 = time.time()
+    remote = train_ensemble(train, cfg, scaler, verbose=False, address=ray_cluster)
+    t2 = time.time()
+    print(f"ensemble: local {t1 - t0:.1f} s, cluster {t2 - t1:.1f} s; members on {remote.info['member_hosts']}")
+    assert remote.info['address'] == ray_cluster
+    assert len(_nodes(remote.info['member_hosts'])) == 2, remote.info['member_hosts']
+    for a, b in zip(local.models, remote.models, strict=True):
+        for k, v in a.state_dict().items(): assert torch.equal(v, b.state_dict()[k]), k
+    assert np.array_equal(local.val_losses, remote.val_losses)
+
+
+def test_jets_on_both_nodes(ray_cluster):
+    "`make_jets(..., address=HEAD)`: the chunks run as Ray tasks on both nodes; the jets equal the local ones bit for bit."
+    from hepnb.data.jets import make_jets
+    kw = dict(seed=3, level='particle', cache=False, progress=False, chunk_size=20)
+    t0 = time.time()
+    local = make_jets(30, n_workers=1, **kw)
+    t1 = time.time()
+    remote, info = make_jets(30, address=ray_cluster, return_info=True, **kw)
+    t2 = time.time()
+    hosts = info['top']['chunk_hosts'] + info['qcd']['chunk_hosts']
+    print(f"jets: local {t1 - t0:.1f} s, cluster {t2 - t1:.1f} s; chunks on {hosts}")
+    assert len(_nodes(hosts)) == 2 and all('@' in h for h in hosts), hosts
+    assert info['top']['address'] == ray_cluster
+    assert remote['particle'].equals(local['particle'])
+    assert len(remote['particle']) == 60
 
 
 def test_interrupted_search_resumes(tmp_path):
@@ -146,3 +202,20 @@ def test_interrupted_search_resumes(tmp_path):
     before = first.df.set_index('trial_id')['train_s']
     after = res.df.set_index('trial_id')['train_s']
     assert (after[before.index] == before).all(), "trials finished before the interruption were run again"
+
+
+def test_cli_refuses_unknown_experiment_and_absent_cluster(tmp_path):
+    "`--resume` of an experiment that does not exist, and an address where no cluster answers: exit 2, a message naming them, in bounded time."
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    (tmp_path/'demo').mkdir(); (tmp_path/'demo'/'tuner.pkl').write_bytes(b'')   # one experiment that exists
+    base = ['search', '--quick', '--trials', '1', '--n-train', '1000', '--out', str(tmp_path)]
+    r = subprocess.run([sys.executable, '-c', CLI, *base, '--name', 'dmeo', '--resume'], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 2, r.stdout[-1000:] + r.stderr[-2000:]
+    assert f"{tmp_path.resolve()}/dmeo" in r.stderr and 'are demo' in r.stderr, r.stderr[-2000:]
+    t0 = time.time()
+    r = subprocess.run([sys.executable, '-c', CLI, *base, '--name', 'new', '--address', '127.0.0.1:1'],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 2, r.stdout[-1000:] + r.stderr[-2000:]
+    assert 'cannot reach the Ray cluster at 127.0.0.1:1' in r.stderr, r.stderr[-2000:]
+    assert time.time() - t0 < 60, time.time() - t0   # start-up and data included; Ray alone would wait for > 10 minutes
+    assert not (tmp_path/'new').exists()

@@ -205,7 +205,8 @@ def generate_xtt(m_x:float|None, # X mass in GeV, or None for the SM tt̄ backgr
                  det:Detector=DEFAULT_DETECTOR,
                  max_events:int|None=None, # most events to generate (default 20 * n_selected)
                  progress:bool=False,
-                 chunk_size:int=250 # events per Pythia instance/seed (part of the cache key)
+                 chunk_size:int=250, # events per Pythia instance/seed (part of the cache key)
+                 address:str|None=None # a running Ray cluster ('HOST:PORT'): generate the chunks there
                 ) -> pd.DataFrame:
     "`n_selected` events passing the selection, with `FEATURES` (+ `lep_flavour`, `n_jets`, `n_btag`), for X→tt̄ or tt̄."
     if not isinstance(n_selected, (int, np.integer)) or isinstance(n_selected, bool) or n_selected < 0:
@@ -214,7 +215,8 @@ def generate_xtt(m_x:float|None, # X mass in GeV, or None for the SM tt̄ backgr
     if n_selected == 0: return pd.DataFrame(columns=cols)
     max_events = 20*int(n_selected) + 500 if max_events is None else max_events
     df = run_pythia(xtt_settings(m_x), int(max_events), partial(analyse_xtt, det=det), seed=seed, n_workers=n_workers,
-                    cache_key=f"xtt-v1-{asdict(det)}", progress=progress, n_records=int(n_selected), chunk_size=chunk_size)
+                    cache_key=f"xtt-v1-{asdict(det)}", progress=progress, n_records=int(n_selected), chunk_size=chunk_size,
+                    address=address)
     return pd.DataFrame(df)[cols].reset_index(drop=True)
 
 # %% ../../nbs/13_data.events.ipynb #f4720507
@@ -229,7 +231,8 @@ def assign_background_mass(n:int, # number of background events
 def xtt_dataset(masses=XTT_MASSES, # signal masses in GeV
                 n_per_mass:int=2000, # selected signal events per mass
                 n_background:int|None=None, # selected background events (default: n_per_mass * len(masses))
-                seed:int=0, n_workers:int=1, det:Detector=DEFAULT_DETECTOR, progress:bool=False
+                seed:int=0, n_workers:int=1, det:Detector=DEFAULT_DETECTOR, progress:bool=False,
+                address:str|None=None # a running Ray cluster ('HOST:PORT'): generate the chunks there
                ) -> pd.DataFrame:
     "A HEPMASS-like table: signal at each mass and tt̄ background with masses drawn like the signal's."
     masses = [float(m) for m in masses]
@@ -237,9 +240,11 @@ def xtt_dataset(masses=XTT_MASSES, # signal masses in GeV
     n_background = n_per_mass*len(masses) if n_background is None else n_background
     parts = []
     for m in masses:
-        s = generate_xtt(m, n_per_mass, seed=seed*100_000 + int(round(m)), n_workers=n_workers, det=det, progress=progress)
+        s = generate_xtt(m, n_per_mass, seed=seed*100_000 + int(round(m)), n_workers=n_workers, det=det, progress=progress,
+                         address=address)
         parts.append(s.assign(mass=m, label=1, sample=m))
-    b = generate_xtt(None, n_background, seed=seed*100_000, n_workers=n_workers, det=det, progress=progress)
+    b = generate_xtt(None, n_background, seed=seed*100_000, n_workers=n_workers, det=det, progress=progress,
+                     address=address)
     sig_m = np.concatenate([p['mass'].values for p in parts])
     parts.append(b.assign(mass=assign_background_mass(len(b), sig_m, seed), label=0, sample=0.))
     df = pd.concat(parts, ignore_index=True)

@@ -192,9 +192,11 @@ def generate_jets(process:str, # 'top' (hadronic t t̄) or 'qcd' (dijets)
                   max_events:int|None=None, # the most events to generate (default: 50 per jet + 5000)
                   chunk_size:int=200, # events per reproducible chunk
                   batch_size:int=50, # events per vectorised batch inside a chunk
-                  cache:bool=True, # read/write the on-disk cache
-                  progress:bool=True # progress bar
-                 ) -> pd.DataFrame:
+                  cache:bool=True, # read/write the on-disk cache (and resume an interrupted run)
+                  progress:bool=True, # progress bar
+                  address:str|None=None, # a running Ray cluster ('HOST:PORT'): generate the chunks there
+                  return_info:bool=False # also return `run_pythia`'s info (events, chunks resumed, where they ran)
+                 ) -> pd.DataFrame|tuple[pd.DataFrame, dict]:
     "Records (`is_signal`, `truth`, `particle`, `detector` arrays) of `n_jets` selected jets of one process."
     if process not in PROCESSES: raise DataError(f"unknown process {process!r}; choose one of {PROCESSES}")
     n_jets = _count(n_jets, 'n_jets')
@@ -207,9 +209,11 @@ def generate_jets(process:str, # 'top' (hadronic t t̄) or 'qcd' (dijets)
     key = None
     if cache: key = f"{JETS_CACHE_VERSION}|{asdict(selection)}|{None if detector is None else asdict(detector)}"
     ana = JetAnalysis(process, selection, detector)
-    if n_jets == 0: return pd.DataFrame(columns=['is_signal', 'truth', 'particle', 'detector'])
+    if n_jets == 0:
+        empty = pd.DataFrame(columns=['is_signal', 'truth', 'particle', 'detector'])
+        return (empty, dict(n_events=0, n_records=0, n_chunks=0, n_chunks_resumed=0, chunk_hosts=[])) if return_info else empty
     return run_pythia(settings, max_events, ana, seed=seed, n_workers=n_workers, cache_key=key, progress=progress,
-                      n_records=n_jets, chunk_size=chunk_size, batch_size=batch_size)
+                      n_records=n_jets, chunk_size=chunk_size, batch_size=batch_size, address=address, return_info=return_info)
 
 def make_jets(n_per_class:int, # jets per class (top and QCD)
               seed:int=0, # same seed => identical jets
@@ -219,16 +223,18 @@ def make_jets(n_per_class:int, # jets per class (top and QCD)
               selection:JetSelection=JetSelection(), # jet definition and cuts (the reference's by default)
               detector:DetectorModel=DetectorModel(), # the detector model for 'detector' level
               ttv:int=0, # value of the `ttv` split-flag column
-              cache:bool=True, # read/write the on-disk cache
+              cache:bool=True, # read/write the on-disk cache (and resume an interrupted run)
               progress:bool=True, # progress bars
+              address:str|None=None, # a running Ray cluster ('HOST:PORT'): generate the chunks there (`n_workers` is then unused)
+              return_info:bool=False, # also return {process: `run_pythia`'s info}
               **kwargs # passed to `generate_jets` (pthat_range, extra_settings, max_events, chunk_size)
-             ) -> dict[str, pd.DataFrame]:
+             ) -> dict[str, pd.DataFrame]|tuple[dict[str, pd.DataFrame], dict]:
     "Balanced top-vs-QCD jets as reference-layout DataFrames per level; row i is the same jet at every level."
     n = _count(n_per_class, 'n_per_class'); levels = _levels(level)
     det = detector if 'detector' in levels else None
-    parts = [generate_jets(p, n, seed, n_workers, selection, det, cache=cache, progress=progress, **kwargs)
-             for p in PROCESSES]
-    recs = pd.concat(parts, ignore_index=True)
+    runs = {p: generate_jets(p, n, seed, n_workers, selection, det, cache=cache, progress=progress, address=address,
+                             return_info=True, **kwargs) for p in PROCESSES}
+    recs = pd.concat([runs[p][0] for p in PROCESSES], ignore_index=True)
     order = np.random.default_rng(seed).permutation(len(recs))  # mix the classes, reproducibly
     recs = recs.iloc[order].reset_index(drop=True)
     y = recs['is_signal'].to_numpy(np.int64) if len(recs) else np.zeros(0, np.int64)
@@ -238,7 +244,7 @@ def make_jets(n_per_class:int, # jets per class (top and QCD)
     for lv in levels:
         c = np.stack(recs[lv].to_list()) if len(recs) else np.zeros((0, k, 4), np.float32)
         out[lv] = to_reference_frame(c, y, truth, ttv)
-    return out
+    return (out, {p: runs[p][1] for p in PROCESSES}) if return_info else out
 
 # %% ../../nbs/12_data.jets.ipynb #9b34e750
 W_MASS = 80.4
