@@ -746,4 +746,5 @@ d = { 'settings': { 'branch': 'main',
                                'hepnb.widgets._raw_loss_cb': ('widgets.html#_raw_loss_cb', 'hepnb/widgets.py'),
                                'hepnb.widgets._rgba_png': ('widgets.html#_rgba_png', 'hepnb/widgets.py'),
                                'hepnb.widgets._show': ('widgets.html#_show', 'hepnb/widgets.py'),
-                               'hepnb.widgets._suggest': ('widgets.html#_suggest', 'hepnb/widgets.py')}}}
+                               'hepnb.widgets._suggest': ('widgets.html#_suggest', 'hepnb/widgets.py'),
+                               'hepnb.widgets.snapshot': ('widgets.html#snapshot', 'hepnb/widgets.py')}}}

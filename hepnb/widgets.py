@@ -16,7 +16,7 @@ from .core import DataError, HepnbError
 from .metrics import CutScan, cut_top_fraction, max_ams, max_asimov, _check
 
 # %% auto #0
-__all__ = ['AMSCutWidget', 'LRFinderWidget']
+__all__ = ['AMSCutWidget', 'LRFinderWidget', 'snapshot']
 
 # %% ../nbs/50_widgets.ipynb #7d1ba8ec
 def _png(fig:Figure) -> bytes:
@@ -441,3 +441,11 @@ class LRFinderWidget(widgets.VBox):
         fig.tight_layout()
         self._png = _png(fig)
         _show(self.out, self._png)
+
+# %% ../nbs/50_widgets.ipynb #f0f7dc40
+def snapshot(w # an `AMSCutWidget` or `LRFinderWidget` (built with `plot=True`)
+            ) -> Image:
+    "The widget's current figure as a static PNG image."
+    if not getattr(w, 'plot', True): raise DataError(f"this {type(w).__name__} was built with plot=False: it has no figure")
+    if getattr(w, '_png', None) is None: w.redraw()
+    return Image(data=w._png, format='png')
