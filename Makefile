@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip install -q -c constraints.txt
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: install higgs test nbtest pytest browser-test export clean
+.PHONY: install higgs test nbtest pytest browser-test docs docs-test export clean
 
 $(VENV)/.installed: settings.ini setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(VENV)/.installed: settings.ini setup.py constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# the course website's toolchain (settings.ini docs_requirements, pinned in constraints.txt)
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(PIP) -e ".[docs]"
+	touch $@
 
 higgs: install
 	$(BIN)/hepnb higgs
@@ -34,8 +39,16 @@ pytest: install
 browser-test: install
 	bash tests/browser/run.sh
 
+# the course website, nbs/ -> _docs/: chapters with their stored outputs, the API reference by nbdev's show_doc
+docs: $(VENV)/.docs-installed
+	$(BIN)/python docs/build.py
+
+# real-browser test of the built site (every page: console errors, figures, math, navigation, internal links)
+docs-test: docs
+	bash tests/browser/run_site.sh
+
 export: install
 	$(BIN)/nbdev_export
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info _docs _proc

@@ -2,19 +2,14 @@
 // run all cells, check that the AMS cut slider renders and that dragging it changes the AMS readout; save a screenshot.
 // Usage (normally through run.sh): node browser_test.mjs LAB_URL SCREENSHOT_PATH
 import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 import fs from 'node:fs'; import os from 'node:os'; import path from 'node:path';
 
 const [url, shot] = process.argv.slice(2);
 if (!url || !shot) { console.error('usage: node browser_test.mjs LAB_URL SCREENSHOT_PATH'); process.exit(2); }
 const t0 = Date.now();
 const log = (m) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hepnb-chromium-'));
-const ctx = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 1100 },
-});
+const ctx = await launch(chromium);
 let ok = false;
 try {
   const page = ctx.pages()[0] || await ctx.newPage();
@@ -75,7 +70,7 @@ try {
   try { await ctx.pages()[0].screenshot({ path: shot.replace(/\.png$/, '-failure.png') }); } catch {}
 } finally {
   await ctx.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
+  fs.rmSync(ctx.userDataDir, { recursive: true, force: true });
 }
 log(ok ? 'PASSED' : 'FAILED');
 process.exit(ok ? 0 : 1);

@@ -31,11 +31,8 @@ ROOTFLAG=""; [ "$(id -u)" -eq 0 ] && ROOTFLAG="--allow-root"
 LAB=$!
 cleanup() { kill "$LAB" 2>/dev/null || true; wait "$LAB" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-for _ in $(seq 120); do
-  curl -sf "http://127.0.0.1:$PORT/api/status?token=$TOKEN" >/dev/null 2>&1 && break
-  kill -0 "$LAB" 2>/dev/null || { echo "JupyterLab did not start:"; cat "$WORK/lab.log"; exit 1; }
-  sleep 0.5
-done
+. "$HERE/lib.sh"
+wait_until_up "http://127.0.0.1:$PORT/api/status?token=$TOKEN" "$LAB" "$WORK/lab.log" 120 0.5
 RC=0
 node "$HERE/browser_test.mjs" "http://127.0.0.1:$PORT/lab/tree/demo.ipynb?token=$TOKEN" "$SCREENSHOT" || RC=$?
 [ "$RC" -ne 0 ] && { echo "--- JupyterLab log ---"; tail -40 "$WORK/lab.log"; }
