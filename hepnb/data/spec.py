@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, asdict, replace
 import numpy as np
 import pandas as pd
 from ..core import DataError
-from ..physics import fourvec
 
 # %% auto #0
 __all__ = ['CARTESIAN', 'POLAR', 'PhysObject', 'EventSpec', 'infer_objects', 'infer_spec', 'object_momenta', 'cat_codes',
@@ -180,6 +179,7 @@ def _numeric(df, col, missing) -> tuple[np.ndarray, np.ndarray]:
 
 def object_momenta(df:pd.DataFrame, spec:EventSpec) -> dict:
     "object -> (N, 4) float64 (E, px, py, pz) in GeV (E = |p| when neither E nor m is given; pz = 0 for transverse objects), and its absence mask."
+    from hepnb.physics import fourvec  # torch: only when there are momenta to convert (reading data stays light)
     out = {}
     for name, o in spec.objects.items():
         _need(df, list(o.cols.values()), f'object {name!r}')
@@ -193,8 +193,6 @@ def object_momenta(df:pd.DataFrame, spec:EventSpec) -> dict:
             px, py, pz = g('px'), g('py'), g('pz')
             e = g('E') if 'E' in vals else np.sqrt(px**2 + py**2 + pz**2)
             p4 = np.stack([e, px, py, pz], -1)
-        if o.polar and 'm' not in vals:
-            with np.errstate(over='ignore'): p4[:, 0] = np.sqrt((p4[:, 1:]**2).sum(-1))
         p4[absent] = 0.
         bad = ~(np.abs(p4) <= 3e38).all(1)
         if bad.any():

@@ -346,7 +346,8 @@ def score_ensemble(ens, # a trained solution: anything with `predict(TabularSet)
     sc = score_higgs(pv, v.y, v.w_eval, *test, test_set=test_set, frac=frac, br=br)
     cut = sc['cut'] if cut_by == 'ams' else max_asimov(pv, v.y, v.w_eval, sigma_b, rel_sigma_b)[1]
     z = lambda p, s_: asimov_at_cut(p, s_.y, s_.w_eval, cut, sigma_b, rel_sigma_b)
-    scores = {'mmva': sc['mmva'], 'mvac': ams_at_cut(pv, v.y, v.w_eval, cut, br), 'cut': cut, 'max_cut': sc['max_cut'],
+    mvac = sc['mvac'] if cut_by == 'ams' else ams_at_cut(pv, v.y, v.w_eval, cut, br)
+    scores = {'mmva': sc['mmva'], 'mvac': mvac, 'cut': cut, 'max_cut': sc['max_cut'],
               'auc_val': weighted_auc(v.y, pv, v.w_eval), 'auc_test': weighted_auc(t.y, pt, t.w_eval),
               'ams_test': ams_at_cut(pt, t.y, t.w_eval, cut, br), 'asimov_val': z(pv, v), 'asimov_test': z(pt, t),
               'infer_s': t_inf, 'settings': dict(br=br, frac=frac, sigma_b=sigma_b, rel_sigma_b=rel_sigma_b, cut_by=cut_by, tta=tta)}
