@@ -13,7 +13,7 @@ from hepnb.metrics import format_mean_sem
 from hepnb.data.higgs import load_higgs
 from hepnb.data.higgs import prepare_higgs
 from hepnb.models.tabular import TabularNet
-from hepnb.train.learner import tabular_dls, higgs_learner, set_tensors, WeightedBCE
+from hepnb.train.learner import tabular_dls, event_learner, set_tensors, WeightedBCE
 
 def bare_loop(train, epochs, bs, device, seed):
     "The anchor: the shortest correct PyTorch training loop over the same tensors."
@@ -37,7 +37,7 @@ def bare_loop(train, epochs, bs, device, seed):
 def hepnb_fit(train, valid, epochs, bs, device, seed):
     set_seed(seed)
     dls = tabular_dls(train, valid, bs, device, seed)
-    learn = higgs_learner(dls, TabularNet(train.x_cont.shape[1], train.cat_cards))
+    learn = event_learner(dls, TabularNet(train.x_cont.shape[1], train.cat_cards))
     n = len(dls.train) * bs * epochs
     with learn.no_bar(), learn.no_logging():
         learn.fit(1)  # warm-up (first-call allocations), not timed; the bare loop gets the same below

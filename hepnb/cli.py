@@ -108,7 +108,7 @@ def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, shared
               address:str|None=None # a running Ray cluster ('HOST:PORT') to train the members on
              ) -> dict:
     "Train and evaluate the HiggsML solution; returns the summary dictionary."
-    from hepnb.data.higgs import load_higgs, higgs_splits
+    from hepnb.data.higgs import load_higgs, higgs_splits, kaggle_scores
     from hepnb.train.ensemble import HiggsConfig, train_ensemble, score_ensemble
     config = config or HiggsConfig()
     if out is not None: out = check_out_dir(out)
@@ -120,7 +120,8 @@ def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, shared
     ens = train_ensemble(sets['train'], config, scaler, verbose=verbose, n_jobs=n_jobs, address=address)
     t_train = time.perf_counter() - t0
     ens.info['data'] = source
-    sc, preds = score_ensemble(ens, sets, test_kaggle)
+    sc, preds = score_ensemble(ens, sets)
+    if test_kaggle is not None: sc.update(kaggle_scores(preds['test'], sets['test'].y, sets['test'].w_eval, test_kaggle, sc['cut']))
     summary = {k: sc[k] for k in ('mmva', 'mvac', 'cut', 'max_cut', 'auc_val', 'auc_test', 'ams_test')}
     summary.update({k: sc[k] for k in ('mapa', 'public', 'private') if k in sc})  # Kaggle test sets only
     summary.update({'n_models': len(ens), 'train_seconds': t_train, 'inference_seconds': sc['infer_s'],

@@ -4,15 +4,13 @@
 
 # %% ../nbs/20_metrics.ipynb #2761c0bb
 from __future__ import annotations
-import csv
-from pathlib import Path
 import numpy as np
 from .core import DataError
 
 # %% auto #0
 __all__ = ['ams', 'CutScan', 'ams_scan', 'ams_at_cut', 'max_ams', 'cut_top_fraction', 'asimov_significance', 'asimov_scan',
-           'asimov_at_cut', 'max_asimov', 'rescale_weights', 'mapa', 'public_private_ams', 'score_higgs', 'mean_sem',
-           'format_mean_sem', 'mean_scores', 'weighted_auc', 'bkg_rejection', 'write_submission']
+           'asimov_at_cut', 'max_asimov', 'rescale_weights', 'mapa', 'score_cut_rule', 'mean_sem', 'format_mean_sem',
+           'mean_scores', 'weighted_auc', 'bkg_rejection']
 
 # %% ../nbs/20_metrics.ipynb #36724f62
 def _labels(y, name='y') -> np.ndarray:
@@ -257,14 +255,22 @@ def _totals_pair(totals) -> tuple[float, float]:
     if not (s > 0 and b > 0): raise DataError(f"totals must be positive, got s={s}, b={b}")
     return float(s), float(b)
 
-def rescale_weights(y, # labels
-                    w, # weights
+def rescale_weights(y, # labels (0/1, booleans or 's'/'b')
+                    w, # event weights (single negative ones allowed)
                     totals # {'s': signal total, 'b': background total}, or a (signal, background) pair
                    ) -> np.ndarray:
-    "New float64 weights, scaled per class so that they sum to `totals`."
-    _, yy, ww = _check(np.zeros(len(np.asarray(w))), y, w)
-    ts, tb = _totals_pair(totals)
-    return np.where(yy == 1, ww * ts / ww[yy == 1].sum(), ww * tb / ww[yy == 0].sum())
+    "New float64 weights, each class multiplied by one factor so that its weights sum to `totals` (a class without events stays absent)."
+    yy, ww = _labels(y), _finite1d(w, 'w')
+    if len(yy) != len(ww): raise DataError(f"lengths differ: y has {len(yy)}, w has {len(ww)} entries")
+    out = np.zeros_like(ww)
+    for cls, target in zip((1, 0), _totals_pair(totals)):
+        m = yy == cls
+        if not m.any(): continue
+        s = ww[m].sum()
+        if s <= 0: raise DataError(f"weights of the {'signal' if cls else 'background'} events sum to {s:g} "
+                                   f"({int((ww[m] < 0).sum())} of {int(m.sum())} negative): cannot normalise the class")
+        out[m] = ww[m] * (target / s)
+    return out
 
 # %% ../nbs/20_metrics.ipynb #fab4f087
 def mapa(pred, # predictions on the public test set
@@ -296,36 +302,15 @@ def mapa(pred, # predictions on the public test set
     vals = np.array(vals)
     return (float(vals.mean()), vals) if return_all else float(vals.mean())
 
-def public_private_ams(pred, y, w,
-                       kaggle_set, # the v2 file's KaggleSet column: 'b' public, 'v' private test (others ignored)
-                       cut:float, br:float=10.) -> dict:
-    "The challenge's public and private AMS at `cut` (weights as given: v2 KaggleWeight is already normalised per set)."
-    pred, y, w = _check(pred, y, w, need_both=False)
-    ks = np.asarray(kaggle_set).astype(str)
-    if len(ks) != len(pred): raise DataError(f"lengths differ: pred has {len(pred)}, kaggle_set has {len(ks)} entries")
-    out = {}
-    for name, code in (('public', 'b'), ('private', 'v')):
-        m = ks == code
-        if not m.any(): raise DataError(f"no events with KaggleSet == {code!r} ({name} test set); found sets {sorted(set(ks))}")
-        out[name] = ams_at_cut(pred[m], y[m], w[m], cut, br)
-    return out
-
 # %% ../nbs/20_metrics.ipynb #d07056a8
-def score_higgs(val_pred, val_y, val_w, # validation predictions, labels, AMS weights
-                test_pred=None, test_y=None, test_w=None, # labelled test set (optional)
-                test_set=None, # its KaggleSet column ('b' public, 'v' private); MAPA uses the public part
-                frac:float=0.1, br:float=10., n_splits:int=10, seed:int=0) -> dict:
-    "One training's numbers: `cut`, `mmva` (max validation AMS), `max_cut`, `mvac`, and with test data `mapa`, `public`, `private`."
+def score_cut_rule(val_pred, val_y, val_w, # validation predictions, labels, AMS weights
+                   test_pred=None, test_y=None, test_w=None, # a labelled test set (optional): MAPA on it
+                   frac:float=0.1, br:float=10., n_splits:int=10, seed:int=0) -> dict:
+    "The paper's numbers for one training: `cut` (top-fraction rule), `mmva` (max validation AMS), `max_cut`, `mvac`, with test data `mapa`."
     mmva, max_cut = max_ams(val_pred, val_y, val_w, br)
     cut = cut_top_fraction(val_pred, val_y, val_w, frac, br)
     out = dict(cut=cut, mmva=mmva, max_cut=max_cut, mvac=ams_at_cut(val_pred, val_y, val_w, cut, br))
-    if test_pred is not None:
-        tp, ty, tw = _check(test_pred, test_y, test_w, need_both=False)
-        if test_set is not None:
-            out.update(public_private_ams(tp, ty, tw, test_set, cut, br))
-            pub = np.asarray(test_set).astype(str) == 'b'
-            tp, ty, tw = tp[pub], ty[pub], tw[pub]
-        out['mapa'] = mapa(tp, ty, tw, cut, n_splits, seed, br=br)
+    if test_pred is not None: out['mapa'] = mapa(test_pred, test_y, test_w, cut, n_splits, seed, br=br)
     return out
 
 def mean_sem(values) -> tuple[float, float]:
@@ -371,25 +356,3 @@ def bkg_rejection(y, pred,
     if tpr[i] == eff_s or i == 0: eb = fpr[i]
     else: eb = fpr[i-1] + (fpr[i] - fpr[i-1]) * (eff_s - tpr[i-1]) / (tpr[i] - tpr[i-1])
     return float('inf') if eb <= 0 else float(1 / eb)
-
-# %% ../nbs/20_metrics.ipynb #96b41fda
-def write_submission(path, # output CSV file
-                     ids, # EventId of each test event
-                     pred, # predictions (higher = more signal-like)
-                     cut:float # events with pred >= cut are classed 's'
-                    ) -> Path:
-    "Write a HiggsML Kaggle submission (EventId, RankOrder, Class); ties in `pred` are ranked by EventId."
-    pred = _finite1d(pred, 'pred'); ids = np.asarray(ids)
-    if ids.ndim != 1 or len(ids) != len(pred): raise DataError(f"lengths differ: ids has {ids.shape}, pred has {len(pred)} entries")
-    if len(pred) == 0: raise DataError("empty input: no predictions to write")
-    if ids.dtype.kind not in 'iu':
-        if ids.dtype.kind == 'f' and np.all(np.isfinite(ids)) and np.all(ids == np.round(ids)): ids = ids.astype(np.int64)
-        else: raise DataError(f"ids must be integer EventIds, got dtype {ids.dtype}")
-    if len(np.unique(ids)) != len(ids): raise DataError(f"ids contain {len(ids) - len(np.unique(ids))} duplicate EventId(s)")
-    rank = np.empty(len(pred), dtype=np.int64)
-    rank[np.lexsort((ids, pred))] = np.arange(1, len(pred) + 1)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'w', newline='') as f:
-        wr = csv.writer(f); wr.writerow(['EventId', 'RankOrder', 'Class'])
-        wr.writerows(zip(ids.tolist(), rank.tolist(), np.where(pred >= cut, 's', 'b').tolist()))
-    return path

@@ -4,16 +4,16 @@
 
 # %% ../nbs/50_widgets.ipynb #9059e496
 from __future__ import annotations
-import io, tempfile, time
-from pathlib import Path
-from typing import Callable, Sequence
+import io
 import numpy as np
 import ipywidgets as widgets
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from .core import DataError, HepnbError
+from .core import DataError
 from .metrics import CutScan, cut_top_fraction, max_ams, max_asimov, _check
+
+
 
 # %% auto #0
 __all__ = ['AMSCutWidget', 'LRFinderWidget', 'snapshot']
@@ -215,37 +215,13 @@ def _ema(x:np.ndarray, beta:float) -> np.ndarray:
         out[i] = (v / (1 - beta**(i + 1))).item()
     return out
 
-_SUGGEST = ('valley', 'slide', 'minimum', 'steep')
-
-def _suggest(lrs:np.ndarray, losses:np.ndarray, num_it:int) -> dict:
-    "fastai's LR suggestions on a curve, sliced as `Learner.lr_find` does: `{name: (lr, (x, y) marker)}`."
-    import torch
-    from fastai.callback import schedule as fs
-    lo = num_it // 10
-    lrs, losses = np.asarray(lrs, dtype=np.float32), np.asarray(losses, dtype=np.float32)
-    bad = ~np.isfinite(losses)
-    if bad.any(): lrs, losses = lrs[:np.argmax(bad)], losses[:np.argmax(bad)]   # as lr_find: only the part before a NaN
-    l, y = torch.tensor(lrs[lo:-5]), torch.tensor(losses[lo:-5])
-    if len(l) < 20: l, y = torch.tensor(lrs), torch.tensor(losses)
-    out = {}
-    for nm in _SUGGEST:
-        try:
-            lr, (px, py) = getattr(fs, nm)(l, y, num_it)
-            out[nm] = (float(lr), (float(px), float(py)))
-        except Exception: pass  # a suggestion rule that does not apply to this curve (e.g. too short for `slide`)
-    return out
-
-def _raw_loss_cb():
-    "A fastai callback recording the raw training loss of every batch (runs after the Recorder, before LRFinder)."
-    from fastai.callback.core import Callback
-    class RawLoss(Callback):
-        order = 51
-        def before_fit(self): self.raw = []
-        def after_batch(self):
-            if self.training: self.raw.append(float(self.learn.loss.detach().mean()))
-    return RawLoss()
-
 # %% ../nbs/50_widgets.ipynb #08e33583
+def _lr_test(learn, start_lr, end_lr, num_it, stop_div) -> dict:
+    "`train.schedules.lr_range_test` on `learn`, with fastai's suggestions on its smoothed curve."
+    from hepnb.train.schedules import lr_range_test, suggest_lrs
+    r = lr_range_test(learn, start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div)
+    return {**r, 'suggestions': suggest_lrs(r['lrs'], r['losses'], num_it)}
+
 def _as_runs(lrs, losses):
     "Normalise to a list of (lrs, losses) float64 array pairs, one per fold."
     if len(lrs) == 0 or len(losses) == 0: raise DataError(f"no LR range test data: {len(lrs)} learning rates, {len(losses)} losses")
@@ -284,7 +260,7 @@ class LRFinderWidget(widgets.VBox):
         self.num_it = num_it or max(len(a) for a, _ in self.runs)
         self.div, self.div_final, self.moms, self.figsize, self.plot = div, div_final, tuple(moms), figsize, plot
         lo = np.log10(max(a[0] for a, _ in self.runs)); hi = np.log10(min(a[-1] for a, _ in self.runs))
-        if hi <= lo: raise DataError(f"the runs' learning-rate ranges do not overlap")
+        if hi <= lo: raise DataError("the runs' learning-rate ranges do not overlap")
         self.smooth = widgets.FloatSlider(value=(0. if smoothed else 0.98) if beta is None else beta, min=0., max=0.995,
                                           step=0.005, description='smoothing β', continuous_update=False)
         self.zoom = widgets.FloatRangeSlider(value=(lo, hi), min=lo, max=hi, step=(hi - lo) / 200, readout_format='.1f',
@@ -295,7 +271,8 @@ class LRFinderWidget(widgets.VBox):
                                                 layout=widgets.Layout(width='60%'))
         self.pct_start = widgets.FloatSlider(value=pct_start, min=0.05, max=0.95, step=0.05, description='pct_start',
                                              continuous_update=False)
-        self.buttons = {nm: widgets.Button(layout=widgets.Layout(width='auto')) for nm in _SUGGEST}
+        from hepnb.train.schedules import LR_SUGGESTIONS
+        self.buttons = {nm: widgets.Button(layout=widgets.Layout(width='auto')) for nm in LR_SUGGESTIONS}
         for nm, b in self.buttons.items(): b.on_click(lambda _, nm=nm: self.use(nm))
         self.readout = widgets.HTML(); self.readout.add_class('hepnb-lr-readout')
         self.out = widgets.Output()
@@ -309,29 +286,6 @@ class LRFinderWidget(widgets.VBox):
         self._update()
 
     # -- building from a Learner ------------------------------------------------------------------------------
-    @staticmethod
-    def run_lr_find(learn, start_lr=1e-7, end_lr=10., num_it=100, stop_div=True) -> dict:
-        "Run fastai's `lr_find` on `learn` (model and optimizer state restored afterwards); its lrs, raw and smoothed losses, suggestions."
-        import fastai.callback.schedule as fs, fastai.callback.progress  # Learner.lr_find, Learner.no_bar
-        cb, old_dir = _raw_loss_cb(), learn.model_dir
-        with tempfile.TemporaryDirectory() as d:  # lr_find saves the model here, not under learn.path
-            learn.model_dir = Path(d)
-            try:
-                with learn.added_cbs(cb), learn.no_bar():   # suggestions computed below: fastai's fail inside on a NaN curve
-                    learn.lr_find(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, show_plot=False, suggest_funcs=None)
-            finally: learn.model_dir = old_dir
-        lrs, losses = list(map(float, learn.recorder.lrs)), [float(l) for l in learn.recorder.losses]
-        fin = np.isfinite(cb.raw)
-        if not len(cb.raw) or not fin[0]:
-            raise HepnbError(f"LR range test: the training loss is {'missing' if not len(cb.raw) else cb.raw[0]} at the first batch "
-                             f"(lr {start_lr:.1e}), before any step: check the inputs for NaN/inf and the loss function")
-        n_fin = len(fin) if fin.all() else int(np.argmax(~fin))
-        if n_fin < 10:
-            raise HepnbError(f"LR range test: the training loss is not finite from batch {n_fin} on (lr {lrs[n_fin]:.2e}); "
-                             "fewer than 10 finite points: lower end_lr or check the model and data")
-        return dict(lrs=lrs, raw=list(cb.raw), losses=losses, num_it=num_it,
-                    suggestions={k: v[0] for k, v in _suggest(lrs, losses, num_it).items()})
-
     @classmethod
     def from_learner(cls, learn, # a fastai Learner, or a function `fold -> Learner` (a fresh Learner per fold)
                      n_folds:int=1, # how many tests to run (folds)
@@ -344,7 +298,7 @@ class LRFinderWidget(widgets.VBox):
         results = []
         for i in range(n_folds):
             l = learn if isinstance(learn, Learner) else learn(i)
-            results.append(cls.run_lr_find(l, start_lr, end_lr, num_it, stop_div))
+            results.append(_lr_test(l, start_lr, end_lr, num_it, stop_div))
         w = cls([r['lrs'] for r in results], [r['raw'] for r in results], num_it=num_it, **kwargs)
         w.results, w._source = results, (learn, n_folds, dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div))
         w.rerun_button = widgets.Button(description='re-run LR test', layout=widgets.Layout(width='auto'))
@@ -357,7 +311,7 @@ class LRFinderWidget(widgets.VBox):
         if getattr(self, '_source', None) is None: raise ValueError("this widget was built from recorded curves; use from_learner to re-run")
         from fastai.learner import Learner
         learn, n_folds, kw = self._source
-        self.results = [self.run_lr_find(learn if isinstance(learn, Learner) else learn(i), **kw) for i in range(n_folds)]
+        self.results = [_lr_test(learn if isinstance(learn, Learner) else learn(i), **kw) for i in range(n_folds)]
         self.runs = _as_runs([r['lrs'] for r in self.results], [r['raw'] for r in self.results])
         self._process(); self._update()
 
@@ -398,7 +352,8 @@ class LRFinderWidget(widgets.VBox):
             ys = np.stack([np.interp(np.log10(g), np.log10(a), b) for a, b in sm])
             self.curve_lrs, self.curve, self.curve_std = g, ys.mean(0), ys.std(0)
         self._smoothed = sm
-        self.suggestions_full = _suggest(self.curve_lrs, self.curve, min(self.num_it, len(self.curve_lrs)) if len(sm) > 1 else self.num_it)
+        from hepnb.train.schedules import suggest_lrs
+        self.suggestions_full = suggest_lrs(self.curve_lrs, self.curve, min(self.num_it, len(self.curve_lrs)) if len(sm) > 1 else self.num_it, markers=True)
         self.suggestions = {k: v[0] for k, v in self.suggestions_full.items()}
         for nm, b in self.buttons.items():
             b.description = f"{nm} {self.suggestions[nm]:.1e}" if nm in self.suggestions else f"{nm} –"

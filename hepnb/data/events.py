@@ -10,7 +10,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from ..core import DataError
-from ..physics.generate import run_pythia, make_pythia, top_decays, cluster_jets
+from ..physics.generate import run_pythia, make_pythia, top_decays
+from ..physics.cluster import cluster_jets
 from ..physics import fourvec as fv
 
 # %% auto #0

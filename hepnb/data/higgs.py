@@ -19,7 +19,7 @@ __all__ = ['HIGGS_DER_FEATURES', 'HIGGS_PRI_FEATURES', 'HIGGS_RAW_FEATURES', 'HI
            'HIGGS_LAYOUTS', 'HIGGS_OBJECTS', 'HIGGS_FEATURES', 'HIGGS_CAT_FEATURES', 'HIGGS_CAT_CARDS',
            'HIGGS_CONT_FEATURES', 'higgs_subset_path', 'count_csv_rows', 'download_higgs_csv', 'find_higgs_file',
            'read_higgs_csv', 'load_higgs', 'kaggle_sets', 'higgs_spec', 'higgs_features', 'prepare_higgs',
-           'tabular_set', 'higgs_splits']
+           'tabular_set', 'higgs_splits', 'kaggle_scores', 'write_submission']
 
 # %% ../../nbs/10_data.higgs.ipynb #264b865d
 HIGGS_DER_FEATURES = ['DER_mass_MMC', 'DER_mass_transverse_met_lep', 'DER_mass_vis', 'DER_pt_h',
@@ -317,3 +317,54 @@ def higgs_splits(df:pd.DataFrame, # frame from `load_higgs`
         return sets, scaler, ks[test_mask].to_numpy()
     sets, scaler = prepare_higgs(df[labelled], embed_cats=embed, fracs=(0.6, 0.2, 0.2), seed=seed)
     return sets, scaler, None
+
+# %% ../../nbs/10_data.higgs.ipynb #c8d24429
+def kaggle_scores(pred, # predictions on the labelled Kaggle test events (the test set of `higgs_splits`)
+                  y, # their labels (0/1)
+                  w, # their AMS weights (the set's `w_eval`)
+                  kaggle_set, # KaggleSet code of every test event: 'b' public, 'v' private (the third value of `higgs_splits`)
+                  cut:float, # the cut chosen on validation data
+                  br:float=10., # AMS regulariser b_r
+                  n_splits:int=10, # sub-splits of MAPA
+                  seed:int=0 # seed of MAPA's sub-splits
+                 ) -> dict:
+    "`public` and `private` AMS at `cut` and `mapa` on the public set, each set's weights rescaled to the test set's class totals."
+    from hepnb.metrics import ams_at_cut, mapa, rescale_weights
+    pred, y, w = np.asarray(pred, np.float64), np.asarray(y), np.asarray(w, np.float64)
+    ks = np.asarray(kaggle_set).astype(str)
+    if not (len(pred) == len(y) == len(w) == len(ks)):
+        raise DataError(f"lengths differ: pred {len(pred)}, y {len(y)}, w {len(w)}, kaggle_set {len(ks)} entries")
+    totals = {'s': w[y == 1].sum(), 'b': w[y == 0].sum()}
+    out = {}
+    for name, code in (('public', 'b'), ('private', 'v')):
+        m = ks == code
+        if not m.any(): raise DataError(f"no events with KaggleSet == {code!r} ({name} test set); found sets {sorted(set(ks))}")
+        wm = rescale_weights(y[m], w[m], totals)
+        out[name] = ams_at_cut(pred[m], y[m], wm, cut, br)
+        if code == 'b': out['mapa'] = mapa(pred[m], y[m], wm, cut, n_splits, seed, br=br)
+    return out
+
+# %% ../../nbs/10_data.higgs.ipynb #79d6f23c
+def write_submission(path, # output CSV file
+                     ids, # EventId of each test event
+                     pred, # predictions (higher = more signal-like)
+                     cut:float # events with pred >= cut are classed 's'
+                    ) -> Path:
+    "Write a HiggsML Kaggle submission (EventId, RankOrder, Class); ties in `pred` are ranked by EventId."
+    import csv
+    pred, ids = np.asarray(pred, np.float64), np.asarray(ids)
+    if pred.ndim != 1 or ids.ndim != 1 or len(ids) != len(pred): raise DataError(f"lengths differ: ids has {ids.shape}, pred has {pred.shape} entries")
+    if len(pred) == 0: raise DataError("empty input: no predictions to write")
+    bad = ~np.isfinite(pred)
+    if bad.any(): raise DataError(f"pred contains {int(bad.sum())} NaN/inf value(s), first at index {np.flatnonzero(bad)[0]}")
+    if ids.dtype.kind not in 'iu':
+        if ids.dtype.kind == 'f' and np.all(np.isfinite(ids)) and np.all(ids == np.round(ids)): ids = ids.astype(np.int64)
+        else: raise DataError(f"ids must be integer EventIds, got dtype {ids.dtype}")
+    if len(np.unique(ids)) != len(ids): raise DataError(f"ids contain {len(ids) - len(np.unique(ids))} duplicate EventId(s)")
+    rank = np.empty(len(pred), dtype=np.int64)
+    rank[np.lexsort((ids, pred))] = np.arange(1, len(pred) + 1)
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'w', newline='') as f:
+        wr = csv.writer(f); wr.writerow(['EventId', 'RankOrder', 'Class'])
+        wr.writerows(zip(ids.tolist(), rank.tolist(), np.where(pred >= cut, 's', 'b').tolist()))
+    return path

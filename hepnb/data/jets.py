@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..core import DataError, FormatError, HepnbError, cache_dir, version_stamp, check_compatible, download_file, file_hash
-from ..physics.generate import (run_pythia, record_arrays, final_state_batch, top_decays_in_record,
-                                    cluster_jets_batch, exclusive_subjets)
+from ..physics.generate import run_pythia, record_arrays, final_state_batch, top_decays_in_record
+from ..physics.cluster import cluster_jets_batch, exclusive_subjets
 from ..physics import fourvec as fv
 from ..physics.detector import DetectorModel, simulate_detector
 

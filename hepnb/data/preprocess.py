@@ -8,10 +8,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from ..core import DataError, version_stamp, check_compatible
+from ..metrics import rescale_weights
 from .spec import (EventSpec, event_inputs, event_labels, event_weights, event_ids, strat_key, _need)
 
 # %% auto #0
-__all__ = ['NEGATIVE_WEIGHT_POLICIES', 'Standardiser', 'stratified_split', 'stratified_folds', 'class_totals', 'balanced_weights',
+__all__ = ['NEGATIVE_WEIGHT_POLICIES', 'Standardiser', 'stratified_split', 'stratified_folds', 'balanced_weights',
            'training_weights', 'TabularSet', 'event_set', 'prepare']
 
 # %% ../../nbs/11_data.preprocess.ipynb #29c3956a
@@ -122,29 +123,11 @@ def _yw(y, w, fn):
     if not np.isfinite(w).all(): raise DataError(f"{fn}: weights contain NaN or inf")
     return y.astype(np.int64), w
 
-def class_totals(y, # labels 0/1
-                 w, # event weights (negative ones allowed)
-                 totals:dict # target sums {'s': ..., 'b': ...}
-                ) -> np.ndarray:
-    "Weights rescaled per class so the class sums equal `totals`; float64."
-    y, w = _yw(y, w, 'class_totals')
-    try: targets = {1: float(totals['s']), 0: float(totals['b'])}
-    except (KeyError, TypeError): raise DataError(f"class_totals: totals must be {{'s': ..., 'b': ...}}, got {totals!r}") from None
-    out = np.zeros_like(w)
-    for cls, target in targets.items():
-        m = y == cls
-        if not m.any(): continue
-        s = w[m].sum()
-        if s <= 0: raise DataError(f"weights of the {'signal' if cls else 'background'} events sum to {s:g} "
-                                   f"({int((w[m] < 0).sum())} of {int(m.sum())} negative): cannot normalise the class")
-        out[m] = w[m] * (target / s)
-    return out
-
 def balanced_weights(y, # labels 0/1
                      w # event weights
                     ) -> np.ndarray:
     "Weights normalised per class so that sum over signal = sum over background = 1 (paper eq. 3); float64."
-    return class_totals(y, w, {'s': 1., 'b': 1.})
+    return rescale_weights(y, w, {'s': 1., 'b': 1.})
 
 def training_weights(y, # labels 0/1
                      w, # event weights as given
@@ -212,7 +195,7 @@ class TabularSet:
         "New set with renormalised weights (for a part used on its own, e.g. one fold); unlabelled sets are returned as is."
         if not self.labelled: return replace(self)
         return replace(self, w=balanced_weights(self.y, self.w) if balance else self.w,
-                       w_eval=self.w_eval if totals is None else class_totals(self.y, self.w_eval, totals))
+                       w_eval=self.w_eval if totals is None else rescale_weights(self.y, self.w_eval, totals))
 
     def strat_key(self) -> np.ndarray:
         "Stratification key of every event (class × the spec's strata)."
@@ -262,7 +245,7 @@ def event_set(df:pd.DataFrame, # events in the user's columns (labelled or not)
     if lab:
         y, w = event_labels(df, spec), event_weights(df, spec)
         key = strat_key(y, df[spec.strata] if spec.strata else None) if all(c in df.columns for c in spec.strata) else None
-        w_eval = w if eval_totals is None else class_totals(y, w, eval_totals)
+        w_eval = w if eval_totals is None else rescale_weights(y, w, eval_totals)
         w_tr = balanced_weights(y, w) if balance else w
     else:
         y, key = np.full(len(df), np.nan, np.float32), None
@@ -304,7 +287,7 @@ def prepare(df:pd.DataFrame, # labelled events in the user's columns
     sets = {}
     for name, i in zip(('train', 'val', 'test'), parts):
         yi, wi = y[i], w[i]
-        w_eval = wi if totals is None or len(i) == 0 else class_totals(yi, wi, totals)
+        w_eval = wi if totals is None or len(i) == 0 else rescale_weights(yi, wi, totals)
         sets[name] = TabularSet(x_cont=scaler.transform(X.iloc[i][cont]).to_numpy(np.float32), x_cat=C[i], y=yi,
                                 w=balanced_weights(yi, wi) if balance and len(i) else wi, w_eval=w_eval, ids=ids.iloc[i],
                                 key=key[i], cont_names=cont, cat_names=cat, cat_cards=cards, labelled=True, spec=spec)

@@ -16,11 +16,11 @@ from ..core import DataError, FormatError, set_seed, default_device, save_checke
 from ..parallel import map_ordered, local_cores, where_am_i
 from fastprogress.fastprogress import progress_bar
 from ..models.tabular import TabularNet
-from .learner import tabular_dls, higgs_learner, predict
+from .learner import tabular_dls, event_learner, predict
 from ..data.spec import EventSpec
-from ..data.preprocess import (Standardiser, TabularSet, stratified_folds, class_totals, training_weights,
+from ..data.preprocess import (Standardiser, TabularSet, stratified_folds, training_weights,
                                    event_set, NEGATIVE_WEIGHT_POLICIES)
-from ..metrics import score_higgs, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
+from ..metrics import score_cut_rule, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
 from .augment import HEPAugment, HEPTTA
 from .schedules import fit_sgdr, fit_swa, paper_one_cycle_kwargs
 
@@ -255,7 +255,7 @@ def _train_member(shared:tuple, i:int) -> dict:
     dls = tabular_dls(part(trn_idx), part(val_idx), config.bs, device, seed)
     model = member.build()
     with tempfile.TemporaryDirectory() as tmp:
-        learn = higgs_learner(dls, model, config.lr, cbs=cbs, wd=config.wd)
+        learn = event_learner(dls, model, config.lr, cbs=cbs, wd=config.wd)
         learn.path, learn.model_dir = Path(tmp), '.'
         # fastai's SaveModelCallback prints every improvement: keep only our one line per member
         with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()):
@@ -322,7 +322,6 @@ def train_ensemble(train:TabularSet, # training events (folds are made from it)
 # %% ../../nbs/43_train.ensemble.ipynb #ddd92cc8
 def score_ensemble(ens, # a trained solution: anything with `predict(TabularSet) -> probabilities` (an `Ensemble`, ...)
                    sets:dict, # {'val': TabularSet, 'test': TabularSet}
-                   test_set=None, # KaggleSet code of every test event ('b'/'v'), or None
                    tta=None, # None: as the ensemble is configured; True/False to force
                    br:float=10., # AMS regulariser b_r
                    frac:float=0.1, # top fraction of the paper's cut rule
@@ -335,15 +334,7 @@ def score_ensemble(ens, # a trained solution: anything with `predict(TabularSet)
     v, t = sets['val'], sets['test']
     kw = {} if tta is None else {'tta': tta}
     t0 = time.perf_counter(); pv, pt = ens.predict(v, **kw), ens.predict(t, **kw); t_inf = time.perf_counter() - t0
-    w_sets = t.w_eval
-    if test_set is not None:
-        test_set, w_sets = np.asarray(test_set).astype(str), t.w_eval.copy()
-        totals = {'s': t.w_eval[t.y == 1].sum(), 'b': t.w_eval[t.y == 0].sum()}
-        for code in ('b', 'v'):
-            m = test_set == code
-            if m.any(): w_sets[m] = class_totals(t.y[m], t.w_eval[m], totals)
-    test = (pt, t.y, w_sets) if test_set is not None else ()  # MAPA and public/private AMS: Kaggle test sets only
-    sc = score_higgs(pv, v.y, v.w_eval, *test, test_set=test_set, frac=frac, br=br)
+    sc = score_cut_rule(pv, v.y, v.w_eval, frac=frac, br=br)
     cut = sc['cut'] if cut_by == 'ams' else max_asimov(pv, v.y, v.w_eval, sigma_b, rel_sigma_b)[1]
     z = lambda p, s_: asimov_at_cut(p, s_.y, s_.w_eval, cut, sigma_b, rel_sigma_b)
     mvac = sc['mvac'] if cut_by == 'ams' else ams_at_cut(pv, v.y, v.w_eval, cut, br)
@@ -351,5 +342,4 @@ def score_ensemble(ens, # a trained solution: anything with `predict(TabularSet)
               'auc_val': weighted_auc(v.y, pv, v.w_eval), 'auc_test': weighted_auc(t.y, pt, t.w_eval),
               'ams_test': ams_at_cut(pt, t.y, t.w_eval, cut, br), 'asimov_val': z(pv, v), 'asimov_test': z(pt, t),
               'infer_s': t_inf, 'settings': dict(br=br, frac=frac, sigma_b=sigma_b, rel_sigma_b=rel_sigma_b, cut_by=cut_by, tta=tta)}
-    if test_set is not None: scores.update({k: sc[k] for k in ('mapa', 'public', 'private') if k in sc})
     return scores, {'val': pv, 'test': pt}

@@ -19,7 +19,7 @@ from ..core import DataError, default_device, set_seed
 from .augment import tta_predict
 
 # %% auto #0
-__all__ = ['WeightedBCE', 'TensorLoader', 'set_tensors', 'tabular_dls', 'higgs_learner', 'cfm_learner', 'predict']
+__all__ = ['WeightedBCE', 'TensorLoader', 'set_tensors', 'tabular_dls', 'event_learner', 'cfm_learner', 'predict']
 
 # %% ../../nbs/40_train.learner.ipynb #dd8aa50b
 class WeightedBCE(nn.Module):
@@ -102,7 +102,7 @@ def tabular_dls(train, # `TabularSet` to train on
     return DataLoaders(trn, val, device=device)
 
 # %% ../../nbs/40_train.learner.ipynb #453fcc71
-def higgs_learner(dls:DataLoaders, # from `tabular_dls`
+def event_learner(dls:DataLoaders, # from `tabular_dls`
                   model:nn.Module, # e.g. `TabularNet`
                   lr:float=2e-3, # learning rate
                   cbs=(), # extra fastai callbacks

@@ -12,15 +12,14 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, update_bn
 from fastai.callback.core import Callback
-from fastai.callback.schedule import (ParamScheduler, SchedCos, SchedLin, combine_scheds, valley, slide, minimum,
-                                      steep)
+from fastai.callback.schedule import ParamScheduler, SchedCos, SchedLin, combine_scheds
 import fastai.callback.schedule  # Learner.fit_one_cycle, Learner.lr_find
-from ..core import DataError
+from ..core import DataError, HepnbError
 
 # %% auto #0
-__all__ = ['cyclic_sched', 'sgdr_cycle_lens', 'cycle_ends', 'sgdr_sched', 'fit_sgdr', 'Snapshots', 'snapshot_members',
-           'SnapshotEnsemble', 'triangular_sched', 'fit_fge', 'bn_update', 'valid_loss', 'AutoSWA', 'fit_swa',
-           'paper_one_cycle_kwargs', 'one_cycle_closed_form', 'lr_find_cv', 'suggest_lrs']
+__all__ = ['LR_SUGGESTIONS', 'cyclic_sched', 'sgdr_cycle_lens', 'cycle_ends', 'sgdr_sched', 'fit_sgdr', 'Snapshots',
+           'snapshot_members', 'SnapshotEnsemble', 'triangular_sched', 'fit_fge', 'bn_update', 'valid_loss', 'AutoSWA',
+           'fit_swa', 'paper_one_cycle_kwargs', 'one_cycle_closed_form', 'lr_range_test', 'lr_find_cv', 'suggest_lrs']
 
 # %% ../../nbs/42_train.schedules.ipynb #ad0ae339
 def cyclic_sched(scheds:Sequence[Callable], # one fastai schedule function per cycle, each on [0, 1]
@@ -287,28 +286,48 @@ def one_cycle_closed_form(pos, lr_max=1e-2, div=100., div_final=1e5, pct_start=1
     return lr, mom
 
 # %% ../../nbs/42_train.schedules.ipynb #86e078b0
+LR_SUGGESTIONS = ('valley', 'slide', 'minimum', 'steep')  # fastai's suggestion rules
+
+class _RawLoss(Callback):
+    "Records the raw training loss of every batch (after the Recorder, before `LRFinder`)."
+    order = 51
+    def before_fit(self): self.raw = []
+    def after_batch(self):
+        if self.training: self.raw.append(float(self.learn.loss.detach().mean()))
+
+def lr_range_test(learn, # a fastai Learner; its weights and optimizer state are restored afterwards
+                  start_lr:float=1e-7, end_lr:float=10., num_it:int=100,
+                  stop_div:bool=True # stop where fastai's smoothed loss exceeds 4 x its best so far
+                 ) -> dict:
+    "One LR range test with fastai's `lr_find`, nothing written under `learn.path`: `lrs`, raw per-batch losses `raw`, fastai's smoothed `losses`."
+    cb, old_dir = _RawLoss(), learn.model_dir
+    with tempfile.TemporaryDirectory() as d:  # lr_find saves the weights here and reloads them afterwards
+        learn.model_dir = Path(d)
+        try:
+            with learn.added_cbs(cb), learn.no_bar(), learn.no_logging():
+                learn.lr_find(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, show_plot=False, suggest_funcs=None)
+        finally: learn.model_dir = old_dir
+    lrs, losses = [float(v) for v in learn.recorder.lrs], [float(v) for v in learn.recorder.losses]
+    fin = np.isfinite(cb.raw)
+    if not len(cb.raw) or not fin[0]:
+        raise HepnbError(f"LR range test: the training loss is {'missing' if not len(cb.raw) else cb.raw[0]} at the first batch "
+                         f"(lr {start_lr:.1e}), before any step: check the inputs for NaN/inf and the loss function")
+    n_fin = len(fin) if fin.all() else int(np.argmax(~fin))
+    if n_fin < 10:
+        raise HepnbError(f"LR range test: the training loss is not finite from batch {n_fin} on (lr {lrs[n_fin]:.2e}); "
+                         "fewer than 10 finite points: lower end_lr or check the model and data")
+    return dict(lrs=lrs, raw=list(cb.raw), losses=losses, num_it=num_it)
+
 def lr_find_cv(learner_factory:Callable, # fold index -> a fresh fastai Learner (trained on that fold's training data)
                n_folds:int, # number of runs
                start_lr:float=1e-7, end_lr:float=10., num_it:int=100,
                stop_div:bool=True # cut the curves where the first fold diverges (smoothed loss > 4 x its best so far)
               ) -> tuple:
-    "LR range test once per fold: (lrs, mean smoothed loss, std over folds)."
-    if n_folds < 1: raise ValueError(f"n_folds must be >= 1, got {n_folds}")
-    curves, lrs = [], None
-    for k in range(n_folds):
-        learn = learner_factory(k)
-        old_path = learn.path
-        with tempfile.TemporaryDirectory() as tmp:
-            learn.path = Path(tmp)  # lr_find saves and restores the weights under learn.path
-            with learn.no_bar(), learn.no_logging():
-                learn.lr_find(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=False, show_plot=False,
-                              suggest_funcs=None)
-            learn.path = old_path
-        l, lo = np.asarray(learn.recorder.lrs, np.float64), np.asarray([float(v) for v in learn.recorder.losses])
-        lrs = l if lrs is None else lrs[:len(l)]
-        curves.append(lo)
-    n = min(len(c) for c in curves)
-    C = np.stack([c[:n] for c in curves])
+    "`lr_range_test` once per fold, each the full `num_it`: (lrs, mean smoothed loss, std over folds)."
+    if n_folds < 1: raise DataError(f"n_folds must be >= 1, got {n_folds}")
+    runs = [lr_range_test(learner_factory(k), start_lr, end_lr, num_it, stop_div=False) for k in range(n_folds)]
+    n = min(len(r['losses']) for r in runs)
+    lrs, C = np.asarray(runs[0]['lrs'][:n], np.float64), np.stack([np.asarray(r['losses'][:n], np.float64) for r in runs])
     bad = ~np.isfinite(C).all(0)
     if stop_div:
         with np.errstate(invalid='ignore'):
@@ -319,12 +338,21 @@ def lr_find_cv(learner_factory:Callable, # fold index -> a fresh fastai Learner 
     C = C[:, :n]
     return lrs[:n], C.mean(0), C.std(0, ddof=1) if n_folds > 1 else np.zeros(n)
 
-def suggest_lrs(lrs, losses, # an LR range-test curve
-                funcs=(valley, slide, minimum, steep), # fastai's suggestion rules
-                num_it:int|None=None) -> dict:
-    "fastai's LR suggestions for a curve (skipping the first 10 % and last 5 points, as `lr_find` does)."
+def suggest_lrs(lrs, losses, # an LR range-test curve (e.g. the mean of `lr_find_cv`)
+                num_it:int|None=None, # the test's `num_it` (default: the curve's length), for fastai's slicing
+                markers:bool=False # also return each rule's (x, y) point on the curve
+               ) -> dict:
+    "fastai's suggestions on a curve, sliced and in float32 as `lr_find` does; only the part before a NaN counts; rules that do not apply are left out."
     num_it = len(lrs) if num_it is None else num_it
-    l, lo = torch.as_tensor(np.asarray(lrs, np.float64)), torch.as_tensor(np.asarray(losses, np.float64))
-    sl = slice(num_it//10, -5 if len(l) > 10 else None)
-    l, lo = l[sl], lo[sl]
-    return {f.__name__: float(f(l, lo, num_it)[0]) for f in funcs}
+    lrs, losses = np.asarray(lrs, dtype=np.float32), np.asarray(losses, dtype=np.float32)
+    bad = ~np.isfinite(losses)
+    if bad.any(): lrs, losses = lrs[:np.argmax(bad)], losses[:np.argmax(bad)]
+    lo = num_it // 10
+    l, y = torch.tensor(lrs[lo:-5]), torch.tensor(losses[lo:-5])
+    if len(l) < 20: l, y = torch.tensor(lrs), torch.tensor(losses)
+    out = {}
+    for nm in LR_SUGGESTIONS:
+        try: lr, (px, py) = getattr(fastai.callback.schedule, nm)(l, y, num_it)
+        except Exception: continue   # a rule that does not apply to this curve (e.g. too short for `slide`)
+        out[nm] = (float(lr), (float(px), float(py))) if markers else float(lr)
+    return out

@@ -10,19 +10,14 @@ VENV="${VENV:-$ROOT/.venv}"
 SCREENSHOT="${SCREENSHOT:-$HERE/screenshot.png}"
 START=$(date +%s)
 
-if ! command -v chromium >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
-if [ ! -d "$HERE/node_modules/playwright-core" ]; then
-  (cd "$HERE" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
-fi
+. "$HERE/lib.sh"
+ensure_browser "$HERE"
 
 WORK="$(mktemp -d)"
 cp "$HERE/demo.ipynb" "$WORK/"          # run a copy: the committed notebook stays clean
 mkdir -p "$WORK/settings/@jupyterlab/apputils-extension"
 echo '{"fetchNews": "false", "checkForUpdates": false}' > "$WORK/settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
-PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port "$VENV/bin/python")"
 TOKEN="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(16))')"
 export JUPYTERLAB_SETTINGS_DIR="$WORK/settings" JUPYTERLAB_WORKSPACES_DIR="$WORK/workspaces" OMP_NUM_THREADS=1
 ROOTFLAG=""; [ "$(id -u)" -eq 0 ] && ROOTFLAG="--allow-root"
@@ -31,7 +26,6 @@ ROOTFLAG=""; [ "$(id -u)" -eq 0 ] && ROOTFLAG="--allow-root"
 LAB=$!
 cleanup() { kill "$LAB" 2>/dev/null || true; wait "$LAB" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-. "$HERE/lib.sh"
 wait_until_up "http://127.0.0.1:$PORT/api/status?token=$TOKEN" "$LAB" "$WORK/lab.log" 120 0.5
 RC=0
 node "$HERE/browser_test.mjs" "http://127.0.0.1:$PORT/lab/tree/demo.ipynb?token=$TOKEN" "$SCREENSHOT" || RC=$?

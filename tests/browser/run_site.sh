@@ -12,22 +12,16 @@ SCREENSHOT="${SCREENSHOT:-$HERE/site-screenshot.png}"
 START=$(date +%s)
 [ -f "$SITE/index.html" ] || { echo "no site in $SITE: run 'make docs' first"; exit 1; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
-if [ ! -d "$HERE/node_modules/playwright-core" ]; then
-  (cd "$HERE" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
-fi
+. "$HERE/lib.sh"
+ensure_browser "$HERE"
 
 PY="$VENV/bin/python"; [ -x "$PY" ] || PY=python3
-PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port "$PY")"
 LOG="$(mktemp)"
 "$PY" -m http.server "$PORT" --bind 127.0.0.1 --directory "$SITE" > "$LOG" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -f "$LOG"; }
 trap cleanup EXIT
-. "$HERE/lib.sh"
 wait_until_up "http://127.0.0.1:$PORT/index.html" "$SERVER" "$LOG" 60 0.25
 RC=0
 node "$HERE/site_test.mjs" "http://127.0.0.1:$PORT" "$SITE" "$SCREENSHOT" || RC=$?
