@@ -106,9 +106,10 @@ def map_ordered(fn:Callable, # `fn(shared, payload) -> result`, a module-level f
             i += 1
             yield r
     finally:
+        # an error, or the caller stopped early: queued tasks are cancelled, running ones (at most one per worker, plus
+        # one handed over) are let finish. Terminating a worker could cut its result off half-written in the pipe,
+        # and the executor would then wait for the rest forever (seen: a hung test run)
         for f in futures: f.cancel()
-        if futures:  # tasks still running are not needed (an error, or the caller stopped early): stop their workers
-            for proc in list(getattr(ex, '_processes', {}).values()): proc.terminate()
         ex.shutdown(wait=True, cancel_futures=True)
 
 _END = object()
