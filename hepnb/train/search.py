@@ -33,8 +33,8 @@ class SearchSpace:
     wd:tuple=(0., 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)  # L2 (weight decay) values to choose from
     min_params:int=5_000                    # total free parameters must be > min_params ...
     max_params:int=100_000                  # ... and < max_params
-    n_cont:int=30                           # network inputs: continuous features ...
-    cat_cards:tuple=(4,)                    # ... and categorical cardinalities (PRI_jet_num embedded)
+    n_cont:int=30                           # network inputs: continuous features (default: HiggsML's) ...
+    cat_cards:tuple=(4,)                    # ... and categorical cardinalities (HiggsML: PRI_jet_num embedded); see `for_set`
 
     def __post_init__(self):
         for k in ('depth', 'width', 'growth'):
@@ -47,6 +47,10 @@ class SearchSpace:
     def to_dict(self) -> dict: return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
     @classmethod
     def from_dict(cls, d:dict) -> 'SearchSpace': return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+    @classmethod
+    def for_set(cls, train, **kw) -> 'SearchSpace':
+        "The paper's rules (or `kw`) for networks on the inputs of `train` (a `TabularSet`): its continuous and categorical inputs."
+        return cls(**{'n_cont': int(train.x_cont.shape[1]), 'cat_cards': tuple(int(c) for c in train.cat_cards), **kw})
 
 # %% ../../nbs/44_train.search.ipynb #e024b707
 def arch_params(arch:dict, # at least depth, width, growth
@@ -304,6 +308,11 @@ def run_search(data:dict, # from `search_data`
     if not archs: raise DataError("no architectures to try")
     for k in ('train', 'val', 'test'):
         if not isinstance(data.get(k), TabularSet): raise DataError(f"data['{k}'] must be a TabularSet (use search_data)")
+    tr = data['train']
+    if isinstance(plan, SearchPlan) and (space.n_cont, tuple(space.cat_cards)) != (tr.x_cont.shape[1], tuple(tr.cat_cards)):
+        raise DataError(f"the plan's SearchSpace counts parameters for {space.n_cont} continuous inputs and categorical cardinalities "
+                        f"{tuple(space.cat_cards)}, but data['train'] has {tr.x_cont.shape[1]} and {tuple(tr.cat_cards)}: "
+                        "use SearchPlan(..., space=SearchSpace.for_set(data['train']))")
     storage = _storage(storage)
     path = check_experiment(storage, name, resume)
     started = _init_ray(ray, cluster)
