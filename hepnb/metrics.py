@@ -14,7 +14,7 @@ __all__ = ['ams', 'CutScan', 'ams_scan', 'ams_at_cut', 'max_ams', 'cut_top_fract
 
 # %% ../nbs/20_metrics.ipynb #36724f62
 def _labels(y, name='y') -> np.ndarray:
-    "Labels as an int8 array of 0/1; accepts 0/1 numbers, booleans, or the Kaggle strings 's'/'b'."
+    "Labels as an int8 array of 0/1; accepts 0/1 numbers, booleans, or the strings 's' (signal) / 'b' (background)."
     y = np.asarray(y)
     if y.ndim != 1: y = y.reshape(-1) if y.ndim == 2 and 1 in y.shape else y
     if y.ndim != 1: raise DataError(f"{name} must be 1-D, got shape {y.shape}")
@@ -275,7 +275,7 @@ def rescale_weights(y, # labels (0/1, booleans or 's'/'b')
 # %% ../nbs/20_metrics.ipynb #fab4f087
 def mapa(pred, # predictions on the public test set
          y, # its labels
-         w, # its AMS weights (e.g. KaggleWeight)
+         w, # its AMS weights
          cut:float, # the cut chosen on validation data
          n_splits:int=10, # number of random sub-splits
          seed:int=0, # seed of the split
