@@ -175,10 +175,10 @@ def _search_parser(sub):
 
 def run_search_cli(args) -> int:
     "Run `hepnb search` from parsed arguments; prints the best trials; returns the exit status."
-    from hepnb.train.search import (require_ray, search_config, search_data, run_search, check_experiment,
+    from hepnb.train.search import (require_ray, search_config, run_search, check_experiment,
                                     SearchPlan, RayCluster)
     require_ray()
-    from hepnb.data.higgs import load_higgs
+    from hepnb.data.higgs import load_higgs, higgs_search_data
     plan = SearchPlan(args.trials, seed=args.seed, with_current=args.with_current)
     cluster = RayCluster(args.address, args.num_cpus, args.cpus_per_trial)
     check_experiment(args.out, args.name, args.resume)  # an unknown experiment to resume, or a name in use: before any work
@@ -186,7 +186,7 @@ def run_search_cli(args) -> int:
     base = search_config(quick=args.quick, seed=args.seed)
     if args.models is not None: base = base.replace(n_models=args.models, n_folds=max(base.n_folds, args.models))
     if args.epochs is not None: base = base.replace(max_epochs=args.epochs)
-    data = search_data(load_higgs(args.data), seed=args.seed, n_train=args.n_train)
+    data = higgs_search_data(load_higgs(args.data), seed=args.seed, n_train=args.n_train)
     res = run_search(data, plan, base, storage=args.out, name=args.name, resume=args.resume, cluster=cluster)
     if len(res.df):
         cols = ['depth', 'width', 'growth', 'dropout', 'wd', 'n_params', 'mvac', 'ams_test', 'mapa', 'auc', 'train_s']

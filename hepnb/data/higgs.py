@@ -19,7 +19,7 @@ __all__ = ['HIGGS_DER_FEATURES', 'HIGGS_PRI_FEATURES', 'HIGGS_RAW_FEATURES', 'HI
            'HIGGS_LAYOUTS', 'HIGGS_OBJECTS', 'HIGGS_FEATURES', 'HIGGS_CAT_FEATURES', 'HIGGS_CAT_CARDS',
            'HIGGS_CONT_FEATURES', 'higgs_subset_path', 'count_csv_rows', 'download_higgs_csv', 'find_higgs_file',
            'read_higgs_csv', 'load_higgs', 'kaggle_sets', 'higgs_spec', 'higgs_features', 'prepare_higgs',
-           'tabular_set', 'higgs_splits', 'kaggle_scores', 'write_submission']
+           'tabular_set', 'higgs_splits', 'kaggle_scores', 'write_submission', 'higgs_search_data']
 
 # %% ../../nbs/10_data.higgs.ipynb #264b865d
 HIGGS_DER_FEATURES = ['DER_mass_MMC', 'DER_mass_transverse_met_lep', 'DER_mass_vis', 'DER_pt_h',
@@ -368,3 +368,24 @@ def write_submission(path, # output CSV file
         wr = csv.writer(f); wr.writerow(['EventId', 'RankOrder', 'Class'])
         wr.writerows(zip(ids.tolist(), rank.tolist(), np.where(pred >= cut, 's', 'b').tolist()))
     return path
+
+# %% ../../nbs/10_data.higgs.ipynb #7e9f4ca8
+def higgs_search_data(df:pd.DataFrame, # labelled frame from `load_higgs`
+                      seed:int=0, # seed of the splits
+                      n_train:int|None=None, # keep only this many training events (stratified); None = all
+                      embed:bool=True # PRI_jet_num embedded (the search's networks expect it)
+                     ) -> dict:
+    "{'train','val','test': TabularSet} for `run_search`; with the labelled Kaggle test sets also 'test_scores' (public/private AMS, MAPA)."
+    from functools import partial
+    from hepnb.data.preprocess import stratified_split
+    if n_train is not None and (isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)) or n_train < 20):
+        raise DataError(f"n_train must be an integer >= 20, got {n_train!r}")
+    sets, _, codes = higgs_splits(df, embed=embed, seed=seed)
+    if codes is not None: sets['test_scores'] = partial(kaggle_scores, kaggle_set=codes)
+    tr = sets['train']
+    if n_train is not None and n_train < len(tr):
+        f = n_train / len(tr)
+        keep = stratified_split(tr.strat_key(), (f, 1 - f, 0.), seed=seed)[0]
+        totals = {'s': tr.w_eval[tr.y == 1].sum(), 'b': tr.w_eval[tr.y == 0].sum()}
+        sets['train'] = tr.subset(keep).reweight(balance=True, totals=totals)
+    return sets

@@ -4,23 +4,24 @@
 
 # %% ../../nbs/44_train.search.ipynb #e03bb098
 from __future__ import annotations
-import json, math, os, socket, sys, threading, time
+import json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..core import HepnbError, DataError, FormatError, version_stamp, check_compatible
-from ..parallel import RayCluster, init_ray as _init_ray, error_text as _error_text, where_am_i as _where_am_i, _head_endpoint
+from ..parallel import (RayCluster, RAY_MISSING, require_ray as _require_ray, init_ray as _init_ray, error_text as _error_text,
+                            where_am_i as _where_am_i)
 # hepnb.data (it loads torch), fastai and Ray are imported inside the functions that need them: importing this
 # module, and reading or analysing a finished search, stays fast
 
 # %% auto #0
-__all__ = ['ARCH_KEYS', 'CURRENT_ARCH', 'RAY_MISSING', 'SearchSpace', 'arch_params', 'arch_problem', 'sample_architectures',
-           'SearchPlan', 'search_data', 'search_config', 'run_trial', 'tune_trial', 'require_ray', 'SearchResult',
-           'list_experiments', 'check_experiment', 'run_search', 'save_search', 'load_search']
+__all__ = ['ARCH_KEYS', 'CURRENT_ARCH', 'SearchSpace', 'arch_params', 'arch_problem', 'sample_architectures', 'SearchPlan',
+           'search_config', 'run_trial', 'tune_trial', 'require_ray', 'SearchResult', 'list_experiments',
+           'check_experiment', 'run_search', 'save_search', 'load_search']
 
 # %% ../../nbs/44_train.search.ipynb #efb770dc
-ARCH_KEYS = ('depth', 'width', 'growth', 'dropout', 'wd')  # the hyper-parameters searched (HiggsConfig field names)
+ARCH_KEYS = ('depth', 'width', 'growth', 'dropout', 'wd')  # the hyper-parameters searched (EnsembleConfig field names)
 CURRENT_ARCH = dict(depth=6, width=33, growth=0., dropout=0., wd=0.)  # the solution of Sec. 3.9 the search competes with
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class SearchSpace:
             if not lo < hi: raise ValueError(f"SearchSpace.{k}: need lo < hi, got {getattr(self, k)}")
         if self.depth[0] < 1 or self.width[0] < 1: raise ValueError("SearchSpace: depth and width must start at >= 1")
         if not self.dropout or not self.wd: raise ValueError("SearchSpace: dropout and wd need at least one value")
-        if not 0 <= self.min_params < self.max_params: raise ValueError(f"SearchSpace: need 0 <= min_params < max_params")
+        if not 0 <= self.min_params < self.max_params: raise ValueError("SearchSpace: need 0 <= min_params < max_params")
 
     def to_dict(self) -> dict: return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
     @classmethod
@@ -116,26 +117,6 @@ class SearchPlan:
 def _need_int(v, lo:int, what:str):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo: raise DataError(f"{what} must be an integer >= {lo}, got {v!r}")
 
-# %% ../../nbs/44_train.search.ipynb #3f925825
-def search_data(df:pd.DataFrame, # labelled frame from `hepnb.data.higgs.load_higgs`
-                seed:int=0, # seed of the splits
-                n_train:int|None=None, # keep only this many training events (stratified); None = all
-                embed:bool=True # PRI_jet_num embedded (the search's networks expect it)
-               ) -> dict:
-    "{'train','val','test': TabularSet, 'test_set': KaggleSet code of every test event or None} for `run_search`."
-    from hepnb.data.higgs import higgs_splits
-    from hepnb.data.preprocess import stratified_split
-    if n_train is not None: _need_int(n_train, 20, 'n_train')
-    sets, _, codes = higgs_splits(df, embed=embed, seed=seed)
-    sets['test_set'] = codes
-    tr = sets['train']
-    if n_train is not None and n_train < len(tr):
-        f = n_train / len(tr)
-        keep = stratified_split(tr.strat_key(), (f, 1 - f, 0.), seed=seed)[0]
-        totals = {'s': tr.w_eval[tr.y == 1].sum(), 'b': tr.w_eval[tr.y == 0].sum()}
-        sets['train'] = tr.subset(keep).reweight(balance=True, totals=totals)
-    return sets
-
 # %% ../../nbs/44_train.search.ipynb #934f1e9a
 def search_config(quick:bool=False, # tiny trials (2 epochs, 1 model) for smoke tests
                   **kw # any other `EnsembleConfig` field
@@ -147,7 +128,7 @@ def search_config(quick:bool=False, # tiny trials (2 epochs, 1 model) for smoke 
     return EnsembleConfig(**{**base, **kw})
 
 def run_trial(arch:dict, # depth, width, growth, dropout, wd
-              data:dict, # {'train','val','test': TabularSet} (your own from `prepare`, or HiggsML's `search_data`, which adds 'test_set')
+              data:dict, # {'train','val','test': TabularSet} (your own from `prepare`, or HiggsML's `data.higgs.higgs_search_data`), optionally 'test_scores': `f(pred, y, w, cut=) -> dict` of more test metrics
               base:dict|None=None, # `EnsembleConfig.to_dict()` the trial starts from (default `search_config()`)
               threads:int|None=None # torch threads (default: leave as is)
              ) -> dict:
@@ -161,9 +142,7 @@ def run_trial(arch:dict, # depth, width, growth, dropout, wd
     ens = train_ensemble(data['train'], cfg, verbose=False)
     t_train = time.perf_counter() - t0
     sc, preds = score_ensemble(ens, data)
-    if data.get('test_set') is not None:   # HiggsML's labelled Kaggle test sets: public/private AMS and MAPA
-        from hepnb.data.higgs import kaggle_scores
-        sc.update(kaggle_scores(preds['test'], data['test'].y, data['test'].w_eval, data['test_set'], sc['cut']))
+    if data.get('test_scores') is not None: sc.update(data['test_scores'](preds['test'], data['test'].y, data['test'].w_eval, cut=sc['cut']))
     res = {**{k: arch[k] for k in ARCH_KEYS}, 'n_params': n_params(ens.models[0]),
            'mvac': sc['mvac'], 'mmva': sc['mmva'], 'cut': sc['cut'], 'ams_test': sc['ams_test'],
            'mapa': sc.get('mapa', float('nan')), 'auc': sc['auc_test'], 'train_s': t_train, 'infer_s': sc['infer_s'],
@@ -180,14 +159,10 @@ def tune_trial(config:dict, # Tune's trial config: {'arch': {...}}
     tune.report(run_trial(config['arch'], data, base, threads=max(1, int(cpus))))
 
 # %% ../../nbs/44_train.search.ipynb #cb9697c2
-RAY_MISSING = ("the architecture search runs on Ray Tune, which is not installed. Install it with\n"
-               "    pip install 'hepnb[scale]'\n(or: pip install 'ray[tune]')")
-
 def require_ray():
-    "Import and return `(ray, tune)`, or raise a `HepnbError` that says how to install them."
-    try:
-        import ray
-        from ray import tune
+    "`hepnb.parallel.require_ray` and Ray Tune: `(ray, tune)`, or a `HepnbError` that says how to install them."
+    ray = _require_ray()
+    try: from ray import tune
     except ImportError: raise HepnbError(RAY_MISSING) from None
     return ray, tune
 
@@ -284,7 +259,7 @@ def check_experiment(storage=None, # folder (or URI) of experiments (default: th
         raise HepnbError(f"{path} already holds a search: pass resume=True (CLI: --resume) to continue it, or choose another name")
     return path
 
-def run_search(data:dict, # from `search_data`
+def run_search(data:dict, # {'train','val','test': TabularSet}[, 'test_scores'] (see `run_trial`)
                plan:SearchPlan|list=SearchPlan(), # what to try: a plan, or an explicit list of architectures
                base=None, # `EnsembleConfig` every trial starts from (default `search_config()`)
                storage=None, # folder (or URI) holding the experiment; default the hepnb cache's search/
@@ -307,7 +282,7 @@ def run_search(data:dict, # from `search_data`
         if bad: raise DataError(f"architecture {bad[0][0]} is incomplete: {bad[0][1]}")
     if not archs: raise DataError("no architectures to try")
     for k in ('train', 'val', 'test'):
-        if not isinstance(data.get(k), TabularSet): raise DataError(f"data['{k}'] must be a TabularSet (use search_data)")
+        if not isinstance(data.get(k), TabularSet): raise DataError(f"data['{k}'] must be a TabularSet (from `prepare`, or `data.higgs.higgs_search_data`)")
     tr = data['train']
     if isinstance(plan, SearchPlan) and (space.n_cont, tuple(space.cat_cards)) != (tr.x_cont.shape[1], tuple(tr.cat_cards)):
         raise DataError(f"the plan's SearchSpace counts parameters for {space.n_cont} continuous inputs and categorical cardinalities "
