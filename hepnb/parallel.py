@@ -4,26 +4,27 @@
 
 # %% ../nbs/05_parallel.ipynb #241e6b6b
 from __future__ import annotations
-import contextlib, math, multiprocessing as mp, os, pickle, socket, sys, threading, time
+import contextlib, math, os, pickle, queue, signal, socket, subprocess, sys, threading, time, traceback, warnings
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable
 import numpy as np
 from .core import HepnbError, DataError
 
 # %% auto #0
-__all__ = ['RAY_MISSING', 'local_cores', 'die_with_parent', 'where_am_i', 'TaskError', 'map_ordered', 'require_ray', 'error_text',
-           'RayCluster', 'init_ray']
+__all__ = ['RAY_MISSING', 'local_cores', 'die_with_parent', 'where_am_i', 'TaskError', 'in_worker', 'worker_main', 'map_ordered',
+           'require_ray', 'error_text', 'RayCluster', 'init_ray']
 
 # %% ../nbs/05_parallel.ipynb #a55ab8e2
 def local_cores() -> int:
     "Cores this process may use (its CPU affinity)."
     return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
 
-def die_with_parent(parent_pid:int) -> None:
+def die_with_parent(parent_pid:int, # the process whose end ends this one
+                    pdeathsig:bool=True # on Linux, also ask the kernel (PR_SET_PDEATHSIG); else only the watchdog thread
+                   ) -> None:
     "In a worker: end this process when the process that started it is gone (else it would wait forever)."
-    if sys.platform.startswith('linux'):
+    if pdeathsig and sys.platform.startswith('linux'):
         with contextlib.suppress(Exception):  # the kernel sends SIGKILL when the parent exits (PR_SET_PDEATHSIG = 1)
             import ctypes, signal; ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
     def watch():  # everywhere (and if the parent died before prctl): poll who the parent is
@@ -41,76 +42,181 @@ def where_am_i() -> dict:
 
 # %% ../nbs/05_parallel.ipynb #6c8c38cc
 class TaskError(HepnbError):
-    "A task of `map_ordered` failed: `index` and the cause."
-    def __init__(self, index:int, what:str, cause:BaseException|str):
-        self.index = index
+    "A task of `map_ordered` failed: `index`, the cause, and (`details`) the worker's traceback where there is one."
+    def __init__(self, index:int, what:str, cause:BaseException|str, details:str=''):
+        self.index, self.details = index, details
         c = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
         super().__init__(f"{what} {index} failed: {c}")
 
-_SHARED = None
+def in_worker() -> bool:
+    "True inside a worker process started by `map_ordered`."
+    return os.environ.get('HEPNB_WORKER') == '1'
 
-def _init_local(parent_pid:int, shared:bytes, threads:int):
-    global _SHARED
-    die_with_parent(parent_pid)
-    os.environ['OMP_NUM_THREADS'] = str(threads)
-    if 'torch' in sys.modules or threads:
-        with contextlib.suppress(ImportError):
-            import torch; torch.set_num_threads(threads)
-    _SHARED = pickle.loads(shared)
+def _dumps(obj) -> bytes:
+    "Bytes for the pipe between this process and its own workers (never a file): cloudpickle, so that functions and classes of a script's or notebook's `__main__` travel by value."
+    import cloudpickle
+    return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
 
-def _run_local(fn:Callable, payload):
-    return fn(_SHARED, payload)
+def _failure(e:BaseException) -> dict:
+    "A task's exception as plain strings: an exception object may not survive pickling (its text always does)."
+    return dict(type=type(e).__name__, text=str(e).strip()[:2000], tb=''.join(traceback.format_exception(type(e), e, e.__traceback__))[-6000:])
 
-def _run_ray(fn:Callable, shared, payload):
-    return fn(shared, payload)
+# %% ../nbs/05_parallel.ipynb #efe7b72f
+_WORKER_CODE = "import hepnb.parallel as p; p.worker_main()"
 
-def map_ordered(fn:Callable, # `fn(shared, payload) -> result`, a module-level function the workers can import
+def worker_main():
+    "A worker's entry point (`python -c \"import hepnb.parallel as p; p.worker_main()\" RFD WFD`): read `(fn, shared)`, then run `fn(shared, payload)` for each task until the parent closes the pipe."
+    from multiprocessing.connection import Connection
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in a terminal reaches the whole group: the parent stops the workers
+    rx, tx = Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)
+    die_with_parent(int(os.environ['HEPNB_WORKER_PARENT']), os.environ.get('HEPNB_WORKER_WATCHDOG_ONLY') != '1')
+    try: fn, shared = pickle.loads(rx.recv_bytes())
+    except EOFError: return
+    except BaseException as e:  # e.g. the module of `fn` does not import here
+        tx.send_bytes(_dumps(('start-failed', -1, _failure(e)))); return
+    if 'torch' in sys.modules: sys.modules['torch'].set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))
+    while True:
+        try: i, payload = pickle.loads(rx.recv_bytes())
+        except EOFError: return
+        try: out = ('ok', i, fn(shared, payload))
+        except BaseException as e: out = ('failed', i, _failure(e))
+        try: blob = _dumps(out)
+        except Exception as e:
+            blob = _dumps(('failed', i, _failure(HepnbError(f"its result cannot be sent back to the parent ({type(e).__name__}: {e})"))))
+        tx.send_bytes(blob)
+
+# %% ../nbs/05_parallel.ipynb #621b4cfc
+def _exit_text(rc:int|None) -> str:
+    "How a process ended, in words: 'was killed by SIGSEGV', 'exited with code 1'."
+    if rc is None: return 'stopped answering'
+    if rc < 0:
+        try: return f"was killed by {signal.Signals(-rc).name}"
+        except ValueError: return f"was killed by signal {-rc}"
+    return f"exited with code {rc}"
+
+def _import_path() -> list[str]:
+    "This process's `sys.path` (the script's folder included) for a worker's `PYTHONPATH`."
+    return [os.getcwd() if p == '' else p for p in sys.path if isinstance(p, str)]
+
+class _Worker:
+    "One local worker process: started through hepnb's entry point, fed through a private pipe pair by a sender thread (the parent never blocks on a send); its stderr passes through to this process's, and its last lines are kept for error messages."
+    def __init__(self, init:bytes, threads:int):
+        from multiprocessing.connection import Connection
+        r1, w1 = os.pipe(); r2, w2 = os.pipe()
+        env = {**os.environ, 'HEPNB_WORKER': '1', 'HEPNB_WORKER_PARENT': str(os.getpid()), 'OMP_NUM_THREADS': str(threads),
+               'MKL_NUM_THREADS': str(threads), 'PYTHONPATH': os.pathsep.join(_import_path())}
+        try:
+            self.proc = subprocess.Popen([sys.executable, '-c', _WORKER_CODE, str(r1), str(w2)], pass_fds=(r1, w2), env=env,
+                                         stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except BaseException:
+            os.close(w1); os.close(r2); raise
+        finally: os.close(r1); os.close(w2)
+        self.tx, self.rx = Connection(w1, readable=False), Connection(r2, writable=False)
+        self.task, self.tail, self.outbox = None, deque(maxlen=50), queue.SimpleQueue()
+        self.outbox.put(init)
+        for target, name in ((self._send, 'sender'), (self._pass_stderr, 'stderr')):
+            threading.Thread(target=target, daemon=True, name=f'hepnb-worker-{self.proc.pid}-{name}').start()
+
+    def _send(self):
+        while (b := self.outbox.get()) is not None:
+            try: self.tx.send_bytes(b)
+            except OSError: return   # the worker is gone: its pipe reads EOF, and the parent reports why
+        with contextlib.suppress(OSError): self.tx.close()   # an idle worker ends on EOF
+
+    def _pass_stderr(self):
+        for line in iter(self.proc.stderr.readline, b''):
+            self.tail.append(line.decode(errors='replace').rstrip())
+            with contextlib.suppress(OSError): os.write(2, line)
+        self.proc.stderr.close()
+
+    def submit(self, i:int, payload):
+        self.task = i; self.outbox.put(_dumps((i, payload)))
+
+    def why_dead(self) -> str:
+        "The worker's pipe closed: how it ended and its last error line."
+        try: rc = self.proc.wait(5)
+        except subprocess.TimeoutExpired: self.proc.kill(); rc = self.proc.wait(5)
+        time.sleep(0.05)   # its last stderr lines are still on their way
+        last = next((l.strip() for l in reversed(self.tail) if l.strip()), '')
+        return f"its worker process (pid {self.proc.pid}) {_exit_text(rc)}" + (f"; its last error line: {last[:300]}" if last else '')
+
+    def stop(self, now:bool):
+        "Let an idle worker end (EOF), or terminate a busy one at once."
+        self.outbox.put(None)
+        if now and self.proc.poll() is None:
+            with contextlib.suppress(OSError): self.proc.terminate()
+
+    def reap(self, deadline:float):
+        try: self.proc.wait(max(0., deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill(); self.proc.wait(5)
+        with contextlib.suppress(OSError): self.rx.close()
+
+# %% ../nbs/05_parallel.ipynb #ec0fc005
+def map_ordered(fn:Callable, # `fn(shared, payload) -> result`: a module-level function, or one defined in the calling script/notebook
                 payloads:Iterable, # one per task (may be a lazy iterator: only `window` are taken ahead)
                 shared=None, # data every task reads (sent once per worker, or put once in Ray's object store)
-                n_jobs:int|None=None, # local worker processes (None: all cores); 1: run in this process
+                n_jobs:int|None=None, # local worker processes (None: all cores); never more than there are tasks; 1: run in this process
                 address:str|None=None, # a running Ray cluster ('HOST:PORT', 'auto'): run the tasks there instead
-                start:str='spawn', # how local workers start: 'spawn' (clean, for torch) or 'fork' (fast)
-                window:int|Callable|None=None, # tasks in flight (default 2 per worker), or `f(default) -> int` asked before each submission; the caller may stop early
+                window:int|Callable|None=None, # tasks in flight (default one per worker), or `f(default) -> int` asked before each submission; the caller may stop early
                 threads:int=1, # torch/OpenMP threads per worker
-                what:str='task' # how errors name a task ('member', 'shard', ...)
+                what:str='task', # how errors name a task ('member', 'shard', ...)
+                start=None # TEMPORARY: ignored (removed once generate.py no longer passes it)
                ):
     "Yield `fn(shared, payload)` for every payload, in payload order, computed by parallel workers."
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1):
         raise DataError(f"n_jobs must be an integer >= 1 (or None for all cores), got {n_jobs!r}")
-    if start not in ('spawn', 'fork', 'forkserver'): raise DataError(f"start must be 'spawn', 'fork' or 'forkserver', got {start!r}")
     it = iter(payloads)
     if address is not None:
         yield from _map_ray(fn, it, shared, address, window, what); return
     n_jobs = local_cores() if n_jobs is None else int(n_jobs)
+    if n_jobs > 1 and os.name != 'posix':
+        warnings.warn(f"hepnb's worker processes need a POSIX system (Linux, macOS); running the {what}s one after the other here")
+        n_jobs = 1
     if n_jobs == 1:
         for i, p in enumerate(it):
             try: r = fn(shared, p)
             except HepnbError as e: raise TaskError(i, what, e) from e
             yield r
         return
-    try: blob = pickle.dumps(shared, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as e: raise DataError(f"the shared data of the {what}s cannot be sent to worker processes ({type(e).__name__}: {e}); use n_jobs=1") from None
-    ctx = mp.get_context(start if start in mp.get_all_start_methods() else 'spawn')
-    import hepnb.parallel as _p  # workers import these from the installed module
-    ex = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_p._init_local, initargs=(os.getpid(), blob, threads))
-    limit = _limit(window, 2 * n_jobs)
-    futures, i = deque(), 0
+    yield from _map_local(fn, it, shared, n_jobs, _limit(window, n_jobs), threads, what)
+
+def _map_local(fn, it, shared, n_jobs:int, limit:Callable, threads:int, what:str):
+    "`map_ordered` on local worker processes, started as tasks arrive (never more than tasks or `n_jobs`)."
+    from multiprocessing.connection import wait
+    try: init = _dumps((fn, shared))
+    except Exception as e: raise DataError(f"the function or shared data of the {what}s cannot be sent to worker processes ({type(e).__name__}: {e}); use n_jobs=1") from None
+    workers, idle, busy, done = [], [], {}, {}   # busy: pipe -> worker; done: index -> result not yet yielded
+    sent = nxt = 0; more = True
     try:
         while True:
-            while len(futures) < limit() and (p := next(it, _END)) is not _END:
-                futures.append(ex.submit(_p._run_local, fn, p))
-            if not futures: break
-            f = futures.popleft()
-            try: r = f.result()
-            except Exception as e: raise TaskError(i, what, e) from None
-            i += 1
-            yield r
+            while more and sent - nxt < limit() and (idle or len(workers) < n_jobs):
+                p = next(it, _END)
+                if p is _END: more = False; break
+                if not idle: workers.append(_Worker(init, threads)); idle.append(workers[-1])
+                w = idle.pop(); w.submit(sent, p); busy[w.rx] = w; sent += 1
+            if nxt in done:
+                r = done.pop(nxt); nxt += 1
+                yield r; continue
+            if not busy: break
+            for conn in wait(list(busy)):
+                w = busy.pop(conn)
+                try: kind, i, body = pickle.loads(conn.recv_bytes())
+                except (EOFError, OSError): raise TaskError(w.task, what, w.why_dead()) from None
+                except Exception as e: raise TaskError(w.task, what, f"its result cannot be read here ({type(e).__name__}: {e})") from None
+                if kind == 'start-failed':
+                    raise TaskError(w.task, what, f"its worker process could not start: {body['type']}: {body['text']}", body['tb']) from None
+                if kind == 'failed': raise TaskError(i, what, f"{body['type']}: {body['text']}", body['tb']) from None
+                done[i] = body; idle.append(w)
     finally:
-        # an error, or the caller stopped early: queued tasks are cancelled, running ones (at most one per worker, plus
-        # one handed over) are let finish. Terminating a worker could cut its result off half-written in the pipe,
-        # and the executor would then wait for the rest forever (seen: a hung test run)
-        for f in futures: f.cancel()
-        ex.shutdown(wait=True, cancel_futures=True)
+        # done, failed, stopped early or interrupted (Ctrl-C): idle workers end on EOF, busy ones are terminated at once.
+        # Nothing waits on a pipe here, so a worker cut off while writing cannot hang this process.
+        for w in workers: w.stop(now=w.rx in busy)
+        deadline = time.monotonic() + 3
+        for w in workers: w.reap(deadline)
+
+def _run_ray(fn:Callable, shared, payload):
+    return fn(shared, payload)
 
 _END = object()
 
