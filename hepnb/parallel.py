@@ -160,8 +160,7 @@ def map_ordered(fn:Callable, # `fn(shared, payload) -> result`: a module-level f
                 address:str|None=None, # a running Ray cluster ('HOST:PORT', 'auto'): run the tasks there instead
                 window:int|Callable|None=None, # tasks in flight (default one per worker), or `f(default) -> int` asked before each submission; the caller may stop early
                 threads:int=1, # torch/OpenMP threads per worker
-                what:str='task', # how errors name a task ('member', 'shard', ...)
-                start=None # TEMPORARY: ignored (removed once generate.py no longer passes it)
+                what:str='task' # how errors name a task ('member', 'shard', ...)
                ):
     "Yield `fn(shared, payload)` for every payload, in payload order, computed by parallel workers."
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1):
@@ -187,10 +186,11 @@ def _map_local(fn, it, shared, n_jobs:int, limit:Callable, threads:int, what:str
     try: init = _dumps((fn, shared))
     except Exception as e: raise DataError(f"the function or shared data of the {what}s cannot be sent to worker processes ({type(e).__name__}: {e}); use n_jobs=1") from None
     workers, idle, busy, done = [], [], {}, {}   # busy: pipe -> worker; done: index -> result not yet yielded
+    failed = {}   # index -> TaskError: raised in task order (the first failing task, whatever finished first)
     sent = nxt = 0; more = True
     try:
         while True:
-            while more and sent - nxt < limit() and (idle or len(workers) < n_jobs):
+            while more and not failed and sent - nxt < limit() and (idle or len(workers) < n_jobs):
                 p = next(it, _END)
                 if p is _END: more = False; break
                 if not idle: workers.append(_Worker(init, threads)); idle.append(workers[-1])
@@ -198,16 +198,21 @@ def _map_local(fn, it, shared, n_jobs:int, limit:Callable, threads:int, what:str
             if nxt in done:
                 r = done.pop(nxt); nxt += 1
                 yield r; continue
-            if not busy: break
-            for conn in wait(list(busy)):
+            if nxt in failed: raise failed[nxt]
+            # after a failure, only the tasks before it still matter
+            waiting = [c for c, w in busy.items() if not failed or w.task < min(failed)]
+            if not waiting: break
+            for conn in wait(waiting):
                 w = busy.pop(conn)
                 try: kind, i, body = pickle.loads(conn.recv_bytes())
-                except (EOFError, OSError): raise TaskError(w.task, what, w.why_dead()) from None
-                except Exception as e: raise TaskError(w.task, what, f"its result cannot be read here ({type(e).__name__}: {e})") from None
+                except (EOFError, OSError): failed[w.task] = TaskError(w.task, what, w.why_dead()); continue
+                except Exception as e:
+                    failed[w.task] = TaskError(w.task, what, f"its result cannot be read here ({type(e).__name__}: {e})"); continue
                 if kind == 'start-failed':
-                    raise TaskError(w.task, what, f"its worker process could not start: {body['type']}: {body['text']}", body['tb']) from None
-                if kind == 'failed': raise TaskError(i, what, f"{body['type']}: {body['text']}", body['tb']) from None
-                done[i] = body; idle.append(w)
+                    failed[w.task] = TaskError(w.task, what, f"its worker process could not start: {body['type']}: {body['text']}", body['tb'])
+                elif kind == 'failed': failed[i] = TaskError(i, what, f"{body['type']}: {body['text']}", body['tb'])
+                else: done[i] = body
+                idle.append(w)
     finally:
         # done, failed, stopped early or interrupted (Ctrl-C): idle workers end on EOF, busy ones are terminated at once.
         # Nothing waits on a pipe here, so a worker cut off while writing cannot hang this process.

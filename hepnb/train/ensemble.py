@@ -25,8 +25,8 @@ from .augment import HEPAugment, HEPTTA
 from .schedules import fit_sgdr, fit_swa, paper_one_cycle_kwargs
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'HiggsConfig', 'PARALLEL_MIN_WORK', 'EnsembleConfig', 'Member', 'lbn_member', 'Ensemble',
-           'train_ensemble', 'score_ensemble']
+__all__ = ['SCHEDULES', 'HiggsConfig', 'PARALLEL_MIN_WORK', 'EnsembleConfig', 'register_member', 'allowed_members', 'Member',
+           'lbn_member', 'Ensemble', 'train_ensemble', 'score_ensemble']
 
 # %% ../../nbs/43_train.ensemble.ipynb #c1623ebe
 SCHEDULES = ('constant', 'sgdr', 'swa', '1cycle')
@@ -98,28 +98,75 @@ class EnsembleConfig:
 
 HiggsConfig = EnsembleConfig  # the name the HiggsML chapters use
 
+# %% ../../nbs/43_train.ensemble.ipynb #b7e41c02
+_HEPNB_MEMBERS = ('hepnb.models.tabular.TabularNet', 'hepnb.models.lbn.LBNTabular', 'hepnb.models.param.ParamNet')
+_REGISTERED = {}  # 'module.QualName' -> class, allowed in this process by `register_member` (and `Member.of`)
+
+def _target(cls) -> str: return f"{cls.__module__}.{cls.__qualname__}"
+
+def _member_cls(c, what:str) -> type:
+    if not (isinstance(c, type) and issubclass(c, nn.Module)):
+        raise DataError(f"{what} takes torch nn.Module classes (the class itself, not its name: a name would have to be "
+                        f"imported), got {c!r}")
+    return c
+
+def register_member(cls:type # an `nn.Module` subclass taking `(x_cat, x_cont)`: code you chose to trust
+                   ) -> type:
+    "Allow ensemble files loaded in this process to name `cls` as a member class; returns `cls` (so also a decorator)."
+    _REGISTERED[_target(_member_cls(cls, 'register_member'))] = cls
+    return cls
+
+def allowed_members(trusted=() # extra classes, as for `Ensemble.load(trusted=...)`
+                   ) -> list:
+    "The member class names an ensemble file may use now: hepnb's own, the registered ones and `trusted`."
+    return sorted({*_HEPNB_MEMBERS, *_REGISTERED, *(_target(_member_cls(c, 'trusted')) for c in trusted)})
+
+def _resolve_member(target, trusted=()) -> type:
+    "The class an allowed `target` names; a `FormatError` for any other value, checked on the string: nothing is imported."
+    own = {_target(_member_cls(c, 'trusted')): c for c in trusted}
+    if isinstance(target, str):
+        if target in own: return own[target]
+        if target in _REGISTERED: return _REGISTERED[target]
+        if target in _HEPNB_MEMBERS:  # a fixed hepnb module, never a name taken from a file
+            mod, _, name = target.rpartition('.')
+            return getattr(importlib.import_module(mod), name)
+    raise FormatError(f"member class {target!r} is not an allowed member class, so it was not imported: a model file is "
+                      f"data and may only name hepnb's own members ({', '.join(n.rpartition('.')[2] for n in _HEPNB_MEMBERS)}) "
+                      f"or classes you allow: Ensemble.load(path, trusted=[YourNet]) or "
+                      f"hepnb.train.ensemble.register_member(YourNet)")
+
 # %% ../../nbs/43_train.ensemble.ipynb #dfafb110
 @dataclass
 class Member:
-    "An ensemble member: importable `nn.Module` class (`target`) and its keyword arguments."
-    target:str   # 'package.module.Class'
+    "An ensemble member: an allowed `nn.Module` class (`target`, its 'module.Class' name) and its keyword arguments."
+    target:str   # 'package.module.Class': one of hepnb's members, or a class allowed by `register_member` or `Member.of`
     kwargs:dict=field(default_factory=dict)
 
     @classmethod
     def of(cls, module_cls:type, **kwargs) -> 'Member':
+        "The member `module_cls(**kwargs)`; `module_cls` is registered (`register_member`) for this process: you chose it."
+        _member_cls(module_cls, "Member.of")
         try: json.dumps(kwargs)
         except TypeError as e: raise DataError(f"Member.of({module_cls.__name__}): arguments must be JSON-able ({e})") from None
-        return cls(f"{module_cls.__module__}.{module_cls.__qualname__}", kwargs)
+        m = cls(_target(module_cls), kwargs)
+        m._cls = register_member(module_cls)  # travels with the member (pickled by reference) to worker processes
+        return m
 
-    def module_class(self) -> type:
-        mod, _, name = str(self.target).rpartition('.')
-        try: c = getattr(importlib.import_module(mod), name)
-        except (ImportError, AttributeError, ValueError) as e: raise FormatError(f"member class {self.target!r} cannot be imported ({e})") from None
-        if not (isinstance(c, type) and issubclass(c, nn.Module)): raise FormatError(f"member class {self.target!r} is not a torch nn.Module")
-        return c
+    def module_class(self, trusted=() # extra allowed classes (see `Ensemble.load`)
+                    ) -> type:
+        "The class `target` names if it is allowed (see `register_member`); `FormatError` otherwise, importing nothing."
+        c = getattr(self, '_cls', None)
+        return c if c is not None and _target(c) == self.target else _resolve_member(self.target, trusted)
 
-    def build(self) -> nn.Module:
-        try: return self.module_class()(**self.kwargs)
+    def __getstate__(self):  # the class travels by reference (worker processes have their own registry)
+        d = dict(self.__dict__)
+        if d.get('_cls') is None:
+            with contextlib.suppress(FormatError): d['_cls'] = self.module_class()
+        return d
+
+    def build(self, trusted=()) -> nn.Module:
+        c = self.module_class(trusted)
+        try: return c(**self.kwargs)
         except (TypeError, ValueError) as e: raise DataError(f"member {self.target}: cannot build it with {sorted(self.kwargs)} ({e})") from None
 
 def lbn_member(train:TabularSet, # the training set (its spec gives the objects)
@@ -138,9 +185,96 @@ def lbn_member(train:TabularSet, # the training set (its spec gives the objects)
     std = [float(scaler.std[sp[n]]) if n in sp else 1. for n in names]
     return Member.of(LBNTabular, n_cont=len(names), objects=objs, mean=mean, std=std, cat_cards=list(train.cat_cards), **kwargs)
 
-# %% ../../nbs/43_train.ensemble.ipynb #b05db02e
+# %% ../../nbs/43_train.ensemble.ipynb #c3f95a17
 _META_KEYS = ('config', 'members', 'spec', 'scaler', 'cont_names', 'cat_names', 'val_losses', 'info')
 
+def _check_meta(d:dict, bad) -> tuple[dict, list]:
+    "The metadata and weight sets of a loaded ensemble file, checked field by field; `bad(what)` makes the `FormatError`."
+    raw, states = d['meta'], d['states']
+    if not isinstance(raw, str): raise bad(f"field 'meta' must be the JSON text Ensemble.save writes, got {type(raw).__name__} {str(raw)[:60]}")
+    try: meta = json.loads(raw)
+    except ValueError as e: raise bad(f"field 'meta' is unreadable metadata (not JSON: {e})") from None
+    if not isinstance(meta, dict): raise bad(f"field 'meta' must hold a JSON object, got {json.dumps(meta)[:60]}")
+    missing, unknown = [k for k in _META_KEYS if k not in meta], sorted(set(meta) - set(_META_KEYS))
+    if missing: raise bad(f"metadata lacks {missing}")
+    if unknown: raise bad(f"metadata has unknown field(s) {unknown}")
+    def need(ok, key, what):
+        if not ok: raise bad(f"metadata field '{key}' must be {what}, got {json.dumps(meta[key])[:80]}")
+    need(isinstance(meta['config'], dict), 'config', 'an object')
+    for k in ('spec', 'scaler'): need(meta[k] is None or isinstance(meta[k], dict), k, 'an object or null')
+    need(isinstance(meta['info'], dict), 'info', 'an object')
+    for k in ('cont_names', 'cat_names'): need(isinstance(meta[k], list) and all(isinstance(n, str) for n in meta[k]), k, 'a list of strings')
+    vl = meta['val_losses']
+    need(isinstance(vl, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0 for v in vl),
+         'val_losses', 'a list of positive finite numbers')
+    need(isinstance(meta['members'], list), 'members', 'a list')
+    for i, m in enumerate(meta['members']):
+        if not isinstance(m, dict): raise bad(f"metadata field 'members[{i}]' must be an object {{target, kwargs}}, got {json.dumps(m)[:60]}")
+        if set(m) != {'target', 'kwargs'}:
+            raise bad(f"metadata field 'members[{i}]' has keys {sorted(m)}: a member is exactly {{'target', 'kwargs'}}")
+        if not isinstance(m['target'], str): raise bad(f"metadata field 'members[{i}].target' must be a string, got {json.dumps(m['target'])[:60]}")
+        if not isinstance(m['kwargs'], dict): raise bad(f"metadata field 'members[{i}].kwargs' must be an object, got {json.dumps(m['kwargs'])[:60]}")
+    if not (isinstance(states, list) and all(isinstance(s, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in s.items())
+                                             for s in states)):
+        raise bad("field 'states' must be a list of {name: tensor} weight sets")
+    if not (len(states) == len(meta['members']) == len(vl)) or not states:
+        raise bad(f"{len(states)} weight sets, {len(meta['members'])} members, {len(vl)} validation losses")
+    return meta, states
+
+_MAX_EXTRA_BYTES = 64 * 2**20  # non-persistent buffers (not in the file) a loaded member may allocate beyond its stored weights
+
+class _SkipRandomInit(torch.overrides.TorchFunctionMode):
+    "Random initialisation of meta tensors does nothing (torch's meta `normal_` would first import torch._dynamo, ~1 s)."
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        t = args[0] if args else kwargs.get('tensor')
+        if getattr(func, '__name__', '') in ('normal_', 'uniform_') and isinstance(t, torch.Tensor) and t.is_meta: return t
+        return func(*args, **kwargs)
+
+def _build_checked(mem:Member, st:dict, bad) -> nn.Module:
+    """`mem` built first on the meta device (no memory) and compared with the stored weights `st`, then built for real
+    with `st` loaded. Its construction may register at most 8 parameters, buffers or submodules per stored tensor (+256)."""
+    import threading
+    import torch.nn.modules.module as tm
+    cls, me, limit, n = mem.module_class(), threading.get_ident(), 8*len(st) + 256, [0]
+    class _TooMany(Exception): pass
+    def guard(*_):
+        if threading.get_ident() == me:
+            n[0] += 1
+            if n[0] > limit: raise _TooMany()
+    def make(meta:bool):
+        n[0] = 0
+        hooks = [tm.register_module_parameter_registration_hook(guard), tm.register_module_buffer_registration_hook(guard),
+                 tm.register_module_module_registration_hook(guard)]
+        try:
+            with (torch.device('meta') if meta else contextlib.nullcontext()), (_SkipRandomInit() if meta else contextlib.nullcontext()):
+                return cls(**mem.kwargs)
+        except _TooMany: raise bad(f"{mem.target}(**{str(mem.kwargs)[:80]}) makes more than {limit} parameters/modules "
+                                   f"for {len(st)} stored tensors: the arguments do not match the weights") from None
+        finally:
+            for h in hooks: h.remove()
+    try: m = make(meta=True)
+    except FormatError: raise
+    except Exception as e:
+        if mem.target in _HEPNB_MEMBERS or not isinstance(e, (NotImplementedError, RuntimeError)) or 'meta' not in str(e).lower():
+            raise bad(f"{mem.target} cannot be built with the stored arguments {sorted(mem.kwargs)} ({type(e).__name__}: {str(e)[:200]})") from None
+        m = None  # a class you allowed whose constructor cannot run on the meta device: built for real, unchecked (your code)
+    if m is not None:
+        want = m.state_dict()
+        if set(want) != set(st): raise bad(f"stored weights {sorted(set(st) ^ set(want))[:4]} do not match {mem.target}")
+        for k, v in want.items():
+            if tuple(v.shape) != tuple(st[k].shape): raise bad(f"'{k}' has shape {tuple(st[k].shape)}, {mem.target}({mem.kwargs}) needs {tuple(v.shape)}")
+        extra = sum(b.numel()*b.element_size() for k, b in m.named_buffers() if k not in want)
+        stored = sum(v.numel()*v.element_size() for v in st.values())
+        if extra > max(_MAX_EXTRA_BYTES, stored): raise bad(f"{mem.target}({str(mem.kwargs)[:80]}) would allocate {extra/2**20:.0f} MiB of buffers not stored in the file")
+    try: m = make(meta=False)
+    except FormatError: raise
+    except Exception as e: raise bad(f"{mem.target} cannot be built with the stored arguments {sorted(mem.kwargs)} ({type(e).__name__}: {str(e)[:200]})") from None
+    try: m.load_state_dict(st)
+    except RuntimeError as e: raise bad(f"stored weights do not fit {mem.target}: {str(e).strip()[:300]}") from None
+    return m.eval()
+
+# %% ../../nbs/43_train.ensemble.ipynb #b05db02e
 class Ensemble:
     "Weighted ensemble of networks with the data spec, preprocessing and configuration that produced them."
     def __init__(self, models:list, val_losses, config:EnsembleConfig, scaler:Standardiser|None=None,
@@ -193,31 +327,27 @@ class Ensemble:
         return save_checked({'meta': meta, 'states': [m.state_dict() for m in self.models]}, path, 'hepnb.ensemble')
 
     @classmethod
-    def load(cls, path, device=None) -> 'Ensemble':
-        "Read an ensemble written by `save`; `FormatError` naming the file and the field for anything wrong."
+    def load(cls, path, # a file written by `Ensemble.save`
+             device=None,
+             trusted=() # member classes (the classes, not names) allowed for this file beyond hepnb's own and the registered ones
+            ) -> 'Ensemble':
+        """Read an ensemble written by `save`; `FormatError` naming the file and the field for anything wrong. Only allowed
+        member classes (see `register_member`) are built, and only after their shapes match the stored weights."""
+        trusted = [_member_cls(c, 'Ensemble.load(trusted=...)') for c in trusted]
         d = load_checked(path, 'hepnb.ensemble', required=('meta', 'states'))
         bad = lambda what: FormatError(f"{path}: {what}")
-        try: meta = json.loads(d['meta'])
-        except Exception: raise bad("unreadable metadata") from None
-        missing = [k for k in _META_KEYS if k not in meta]
-        if missing: raise bad(f"metadata lacks {missing}")
+        meta, states = _check_meta(d, bad)
         try:
             config = EnsembleConfig.from_dict(meta['config'])
             spec = None if meta['spec'] is None else EventSpec.from_dict(meta['spec'])
             scaler = None if meta['scaler'] is None else Standardiser.from_dict(meta['scaler'])
-        except (DataError, TypeError, AttributeError) as e: raise bad(f"invalid metadata: {e}") from None
-        states, members = d['states'], [Member(**m) if isinstance(m, dict) else None for m in meta['members']]
-        if not (len(states) == len(members) == len(meta['val_losses'])) or not states or None in members:
-            raise bad(f"{len(states)} weight sets, {len(meta['members'])} members, {len(meta['val_losses'])} validation losses")
-        models = []
+        except (DataError, FormatError, TypeError, AttributeError, KeyError, ValueError, IndexError) as e: raise bad(f"invalid metadata: {e}") from None
+        members, models = [Member(m['target'], m['kwargs']) for m in meta['members']], []
+        for i, mem in enumerate(members):   # every class is checked (on its name) before any is built
+            try: mem._cls = mem.module_class(trusted)
+            except FormatError as e: raise bad(f"member {i}: {e}") from None
         for i, (mem, st) in enumerate(zip(members, states)):
-            try: m = mem.build()
-            except (DataError, FormatError, TypeError) as e: raise bad(f"member {i}: {e}") from None
-            want = m.state_dict()
-            if set(want) != set(st): raise bad(f"member {i}: stored weights {sorted(set(st) ^ set(want))[:4]} do not match {mem.target}")
-            for k, v in want.items():
-                if tuple(v.shape) != tuple(st[k].shape): raise bad(f"member {i}: '{k}' has shape {tuple(st[k].shape)}, {mem.target}({mem.kwargs}) needs {tuple(v.shape)}")
-            m.load_state_dict(st); m.eval(); models.append(m.to(default_device(device)))
+            models.append(_build_checked(mem, st, lambda what, i=i: bad(f"member {i}: {what}")).to(default_device(device)))
         n_in = getattr(models[0], 'n_cont', None)
         if n_in is not None and n_in != len(meta['cont_names']): raise bad(f"members take {n_in} continuous inputs, cont_names has {len(meta['cont_names'])}")
         try: ens = cls(models, meta['val_losses'], config, scaler, members, spec, meta['cont_names'], meta['cat_names'], meta['info'])
