@@ -4,7 +4,7 @@
 
 # %% ../../nbs/12_data.jets.ipynb #78305bdd
 from __future__ import annotations
-import hashlib, math, os, shutil, time, urllib.request
+import contextlib, hashlib, json, math, os, shutil, threading, time, urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -281,36 +281,191 @@ def check_reference_frame(df:pd.DataFrame, # a frame read from a file
         raise DataError(f"{what}: non-finite constituent values in row {df.index[r]}")
     return df
 
+def _literal_pickle(data:bytes):
+    "The value of a pickle made of literals only (None, bool, int, float, str, bytes, list, tuple, dict), decoded with `pickletools` without running it; `ValueError` for anything else (a class, a function, a call)."
+    import pickletools
+    stack, memo, marks = [], {}, []
+    def pop_mark():
+        k = marks.pop(); items = stack[k:]; del stack[k:]; return items
+    try:
+        for op, arg, _ in pickletools.genops(bytes(data)):
+            n = op.name
+            if n in ('PROTO', 'FRAME'): continue
+            if n == 'STOP': break
+            if n == 'MARK': marks.append(len(stack))
+            elif n == 'NONE': stack.append(None)
+            elif n in ('NEWTRUE', 'NEWFALSE'): stack.append(n == 'NEWTRUE')
+            elif n in ('INT', 'BININT', 'BININT1', 'BININT2', 'LONG', 'LONG1', 'LONG4', 'FLOAT', 'BINFLOAT', 'STRING',
+                       'BINSTRING', 'SHORT_BINSTRING', 'UNICODE', 'BINUNICODE', 'SHORT_BINUNICODE', 'BINUNICODE8',
+                       'BINBYTES', 'SHORT_BINBYTES', 'BINBYTES8'): stack.append(arg)
+            elif n in ('EMPTY_LIST', 'EMPTY_DICT', 'EMPTY_TUPLE'): stack.append({'EMPTY_LIST': [], 'EMPTY_DICT': {}, 'EMPTY_TUPLE': ()}[n])
+            elif n == 'LIST': stack.append(pop_mark())
+            elif n == 'TUPLE': stack.append(tuple(pop_mark()))
+            elif n == 'DICT': items = pop_mark(); stack.append(dict(zip(items[::2], items[1::2])))
+            elif n in ('TUPLE1', 'TUPLE2', 'TUPLE3'):
+                k = int(n[-1]); t = tuple(stack[-k:]); del stack[-k:]; stack.append(t)
+            elif n in ('APPEND', 'APPENDS'):
+                items = [stack.pop()] if n == 'APPEND' else pop_mark()
+                if not isinstance(stack[-1], list): raise ValueError(f"{n} on a {type(stack[-1]).__name__}")
+                stack[-1].extend(items)
+            elif n in ('SETITEM', 'SETITEMS'):
+                items = stack[-2:] if n == 'SETITEM' else pop_mark()
+                if n == 'SETITEM': del stack[-2:]
+                if not isinstance(stack[-1], dict): raise ValueError(f"{n} on a {type(stack[-1]).__name__}")
+                stack[-1].update(zip(items[::2], items[1::2]))
+            elif n in ('PUT', 'BINPUT', 'LONG_BINPUT'): memo[arg] = stack[-1]
+            elif n == 'MEMOIZE': memo[len(memo)] = stack[-1]
+            elif n in ('GET', 'BINGET', 'LONG_BINGET'): stack.append(memo[arg])
+            elif n == 'POP': stack.pop()
+            elif n == 'POP_MARK': pop_mark()
+            elif n == 'DUP': stack.append(stack[-1])
+            else: raise ValueError(f"opcode {n} would look up or build an object")
+    except ValueError as e: raise ValueError(f"not a pickle of literals ({e}); not unpickled") from None
+    except (IndexError, KeyError, TypeError) as e: raise ValueError(f"malformed pickle ({type(e).__name__}); not unpickled") from None
+    if len(stack) != 1 or marks: raise ValueError("malformed pickle; not unpickled")
+    return stack[0]
+
+_SAFE = threading.local()
+
+class _LiteralPickle:
+    "Stands in for the `pickle` module inside PyTables: while `_no_unpickling` is on in this thread, `loads` decodes literals only."
+    def __init__(self, real): self._real = real
+    def loads(self, data, *args, **kwargs):
+        if getattr(_SAFE, 'on', False): return _literal_pickle(data)
+        return self._real.loads(data, *args, **kwargs)
+    def __getattr__(self, name): return getattr(self._real, name)
+
+@contextlib.contextmanager
+def _no_unpickling():
+    "Inside (this thread only), PyTables never unpickles: a pickled attribute is decoded if it holds literals only, else left as raw bytes."
+    import tables.attributeset, tables.atom  # PyTables unpickles attributes when a node is opened, and object atoms when read
+    for m in (tables.attributeset, tables.atom):
+        if not isinstance(m.pickle, _LiteralPickle): m.pickle = _LiteralPickle(m.pickle)
+    before, _SAFE.on = getattr(_SAFE, 'on', False), True
+    try: yield
+    finally: _SAFE.on = before
+
+def _attrs(node) -> dict:
+    "A PyTables node's attributes (open the file inside `_no_unpickling`: pickled ones are literals or raw bytes)."
+    a = node._v_attrs
+    return {k: getattr(a, k) for k in a._f_list('all')}
+
+def _names(a:np.ndarray) -> list[str]: return [x.decode('utf-8') if isinstance(x, bytes) else str(x) for x in a.tolist()]
+
+def _read_array(path, node, start, stop, what:str) -> np.ndarray:
+    "Rows `start:stop` of an array pandas wrote in fixed format, as pandas' `read_array` gives them (a block is (columns, rows)); never a pickle."
+    import tables
+    if not isinstance(node, tables.Array):  # object columns are a VLArray of pickles: never read
+        raise FormatError(f"{path}: {what} ({node._v_pathname}) hold Python objects (stored as pickles by pandas; not read, for safety); "
+                          "a top-tagging file holds numbers only")
+    a = _attrs(node)
+    if a.get('shape') is not None:  # pandas writes an empty array as a placeholder plus its shape and dtype
+        try: out = np.empty(tuple(int(x) for x in a['shape']), np.dtype(str(a.get('value_type'))))
+        except (TypeError, ValueError): raise FormatError(f"{path}: {node._v_pathname}: unreadable empty-array attributes shape/value_type") from None
+    else: out = node[start:stop]
+    if out.dtype.kind == 'O': raise FormatError(f"{path}: {what} ({node._v_pathname}) hold Python objects; not read, for safety")
+    return out.T if a.get('transposed', False) else out
+
+def _block(path, where:str, values:np.ndarray, names:list[str], index:pd.Index) -> pd.DataFrame:
+    "Columns `names` from a 2-d numeric block read at `where`; `FormatError` for Python objects, text, or a wrong shape."
+    if values.dtype.kind not in 'biuf':
+        raise FormatError(f"{path}: column(s) {names[:4]} ({where}) hold {values.dtype} values; a top-tagging file holds numbers only")
+    if values.ndim != 2 or values.shape != (len(index), len(names)):
+        raise FormatError(f"{path}: {where} has shape {values.shape}, expected ({len(index)}, {len(names)}) for columns {names[:4]}")
+    return pd.DataFrame(values, columns=names, index=index)
+
+def _frame(path, g, at:dict, start, stop) -> pd.DataFrame:
+    "The DataFrame of pandas' group `g` (fixed format 'frame', or table format 'frame_table'), read with PyTables: numeric arrays only, nothing unpickled."
+    import tables
+    kind = at.get('pandas_type', '')
+    kind = kind.decode('utf-8', 'replace') if isinstance(kind, bytes) else str(kind)
+    if kind == 'frame':  # fixed format: axis0 (columns), axis1 (index), block<i>_items / block<i>_values
+        for k in ('axis0_variety', 'axis1_variety'):
+            if str(at.get(k, 'regular')) != 'regular': raise FormatError(f"{path}: /table has {k} = {at[k]!r}; only plain columns and indices are read")
+        columns = _names(_read_array(path, g.axis0, None, None, 'the column names'))
+        if str(_attrs(g.axis1).get('kind', '')) != 'integer': raise FormatError(f"{path}: /table/axis1 (the index) is not of integers; only integer indices are read")
+        index, parts = pd.Index(_read_array(path, g.axis1, start, stop, 'the index')), []
+        for i in range(int(at.get('nblocks', 0))):
+            names = _names(_read_array(path, getattr(g, f'block{i}_items'), None, None, 'column names'))
+            vals = _read_array(path, getattr(g, f'block{i}_values'), start, stop, f'column(s) {names[:4]}')
+            parts.append(_block(path, f'/table/block{i}_values', vals.T, names, index))  # pandas' blocks are (columns, rows)
+    elif kind == 'frame_table':  # table format: one compound array /table/table, with index and values_block_<i> fields
+        t, order = g.table, at.get('non_index_axes')
+        if not (isinstance(order, list) and len(order) == 1 and isinstance(order[0], tuple) and isinstance(order[0][1], list)
+                and all(isinstance(c, str) for c in order[0][1])):
+            raise FormatError(f"{path}: attribute non_index_axes of /table is not a list of column names (holds {type(order).__name__}; "
+                              "pickled objects are not unpickled, for safety)")
+        columns, ta = order[0][1], _attrs(t)
+        rows = t.read(start, stop)
+        if 'index' not in rows.dtype.names or str(ta.get('index_kind', '')) != 'integer':
+            raise FormatError(f"{path}: /table/table has no integer index; only integer indices are read")
+        index, parts = pd.Index(rows['index']), []
+        for f in rows.dtype.names:
+            if f == 'index': continue
+            names = ta.get(f'{f}_kind') if f.startswith('values_block_') else [f]
+            if not (isinstance(names, list) and all(isinstance(c, str) for c in names)):
+                raise FormatError(f"{path}: attribute {f}_kind of /table/table is not a list of column names (pickled objects are not unpickled, for safety)")
+            parts.append(_block(path, f'/table/table field {f}', rows[f].reshape(len(rows), math.prod(rows.dtype[f].shape)), names, index))
+    else: raise FormatError(f"{path}: key 'table' holds pandas_type {kind!r}, not a DataFrame ('frame' or 'frame_table')")
+    df = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=index)
+    if len(set(columns)) != len(columns) or sorted(df.columns) != sorted(columns):
+        raise FormatError(f"{path}: the blocks of /table hold columns {sorted(set(df.columns) ^ set(columns))[:4]} not (or twice) in its column list")
+    return df[columns]
+
+def _check_stamp(path, stamp) -> None:
+    "Check hepnb's version stamp: a JSON string attribute (an older hepnb's pickled dict is accepted when it decodes as literals)."
+    if isinstance(stamp, (str, np.str_)):
+        try: stamp = json.loads(str(stamp))
+        except ValueError: raise FormatError(f"{path}: attribute hepnb_stamp of /table is not valid JSON ({str(stamp)[:60]!r})") from None
+    if not (isinstance(stamp, dict) and isinstance(stamp.get('hepnb_version'), str)):
+        shown = stamp.item() if isinstance(stamp, np.generic) else stamp
+        raise FormatError(f"{path}: attribute hepnb_stamp of /table is not hepnb's version stamp (a JSON object with hepnb_version); "
+                          f"it holds {type(shown).__name__} {repr(shown)[:60]} (pickles are not unpickled, for safety)")
+    check_compatible(stamp['hepnb_version'], str(path))
+
 def load_top_tagging(path:str|Path, # a reference file (train.h5, val.h5, test.h5) or one written like them
                      start:int|None=None, # first row to read
                      stop:int|None=None # row to stop before
                     ) -> pd.DataFrame:
-    "Read a top-tagging file (pandas HDF5, key 'table') and validate its layout."
+    "Read a top-tagging file (pandas HDF5, key 'table', fixed or table format) with PyTables, never unpickling, and validate its layout."
     path = Path(path)
     if not path.exists(): raise DataError(f"{path}: no such file (download it with download_top_tagging)")
-    try: import tables  # noqa: F401  (pandas' HDF5 backend)
+    try: import tables
     except ImportError: raise HepnbError("reading top-tagging files needs PyTables: pip install tables") from None
+    for k, v in (('start', start), ('stop', stop)):
+        if v is not None and (not isinstance(v, (int, np.integer)) or isinstance(v, bool)): raise DataError(f"{k} must be an integer or None, got {v!r}")
     try:
-        with pd.HDFStore(path, mode='r') as store:
-            if '/table' not in store.keys(): raise KeyError(f"no key 'table' (keys: {store.keys()})")
-            stamp = getattr(store.get_storer('table').attrs, 'hepnb_stamp', None)
-            df = store.select('table', start=start, stop=stop)
-    except (KeyError, OSError, ValueError, TypeError, RuntimeError) as e:  # RuntimeError: PyTables' HDF5ExtError
+        with _no_unpickling(), tables.open_file(str(path), mode='r') as h:
+            if '/table' not in h: raise FormatError(f"{path}: no key 'table' (keys: {['/' + k for k in h.root._v_children]})")
+            g = h.get_node('/table')
+            if not isinstance(g, tables.Group): raise FormatError(f"{path}: /table is a {type(g).__name__}, not pandas' group of a DataFrame")
+            at = _attrs(g)
+            if 'hepnb_stamp' in at: _check_stamp(path, at['hepnb_stamp'])  # files hepnb wrote
+            df = _frame(path, g, at, start, stop)
+    except (HepnbError, ImportError): raise
+    except (KeyError, AttributeError, OSError, ValueError, TypeError, RuntimeError, tables.NoSuchNodeError) as e:  # RuntimeError: HDF5ExtError
         last = (str(e).strip().splitlines() or [''])[-1]
         raise FormatError(f"{path}: not a readable top-tagging HDF5 file with key 'table' ({type(e).__name__}: {last})") from None
-    if stamp is not None: check_compatible(stamp.get('hepnb_version', '?'), str(path))  # files hepnb wrote
     return check_reference_frame(df, str(path))
 
-def save_top_tagging(df:pd.DataFrame, # a reference-layout frame (e.g. from make_jets)
+def _json_default(o):
+    if isinstance(o, np.generic): return o.item()
+    raise TypeError(f"a {type(o).__name__} is not JSON")
+
+def save_top_tagging(df:pd.DataFrame, # a reference-layout frame (e.g. from make_jets), numeric columns only
                      path:str|Path, # destination .h5
-                     config:dict|None=None # how the jets were made, stored beside the version stamp
+                     config:dict|None=None # how the jets were made (JSON: numbers, strings, lists, dicts), stored beside the version stamp
                     ) -> Path:
-    "Write a frame in the reference file format (HDF5 key 'table'); hepnb's version stamp and `config` go in its attributes."
+    "Write a frame in the reference file format (HDF5 key 'table'); hepnb's version stamp and `config` go in its `hepnb_stamp` attribute, as a JSON string."
     check_reference_frame(df, 'frame to save')
+    bad = [c for c in df.columns if df[c].dtype.kind not in 'biuf']
+    if bad: raise DataError(f"frame to save: column(s) {bad[:4]} are not numeric ({df[bad[0]].dtype}); top-tagging files hold numbers only")
+    try: stamp = json.dumps({**version_stamp(), 'config': config or {}}, default=_json_default)
+    except (TypeError, ValueError) as e: raise DataError(f"config must be JSON data (numbers, strings, lists, dicts): {e}") from None
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with pd.HDFStore(path, mode='w') as store:
         store.put('table', df)
-        store.get_storer('table').attrs.hepnb_stamp = {**version_stamp(), 'config': config or {}}
+        store.get_storer('table').attrs.hepnb_stamp = stamp  # a str attribute: stored as HDF5 text, not pickled
     return path
 
 def download_top_tagging(split:str='test', # 'train', 'val' or 'test'
