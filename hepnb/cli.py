@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_cli.ipynb #6bf0b6ae
 from __future__ import annotations
-import argparse, json, math, os, shutil, sys, tempfile, time, uuid
+import argparse, errno, glob, json, math, os, re, shutil, stat, sys, tempfile, time, uuid
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -12,7 +12,8 @@ import hepnb
 from .core import HepnbError, quick_mode, set_seed, version_stamp, atomic_file, file_hash
 
 # %% auto #0
-__all__ = ['OUT_FILES', 'check_out_dir', 'write_outputs', 'data_record', 'run_higgs', 'format_summary', 'run_search_cli', 'main']
+__all__ = ['OUT_FILES', 'check_data_path', 'check_out_dir', 'write_outputs', 'data_record', 'run_higgs', 'format_summary',
+           'run_search_cli', 'main']
 
 # %% ../nbs/60_cli.ipynb #50e5ed89
 OUT_FILES = ('summary.json', 'predictions.csv', 'ensemble.pt')
@@ -47,10 +48,98 @@ def _check_numbers(a):
     nt = getattr(a, 'n_train', None)
     need(nt is None or nt >= 20, f"--n-train must be >= 20, got {nt}")
 
+def _short(p) -> str:
+    "A path for a message, its middle left out when it is very long."
+    s = str(p)
+    return s if len(s) <= 160 else f"{s[:80]}...{s[-50:]} ({len(s):,} characters)"
+
+def _check_path_length(flag:str, p) -> None:
+    "`HepnbError` when `p` cannot even be looked up: a name or the whole path over the system's limits."
+    try: os.lstat(p); return
+    except OSError as e:
+        if e.errno != errno.ENAMETOOLONG: return
+    q = Path(p).absolute().parent
+    while q != q.parent:
+        try: os.lstat(q); break
+        except OSError: q = q.parent
+    def limit(name, default):
+        try: return os.pathconf(q, name)
+        except (OSError, ValueError, AttributeError): return default
+    name_max, path_max = limit('PC_NAME_MAX', 255), limit('PC_PATH_MAX', 4096)
+    longest = max(Path(p).parts, key=lambda s: len(os.fsencode(s)))
+    n = len(os.fsencode(longest))
+    why = (f"the name {longest[:40]}... is {n:,} bytes long, over the file system's limit of {name_max}" if n > name_max else
+           f"the path is {len(os.fsencode(str(p))):,} bytes long, over the system's limit of {path_max:,}")
+    raise HepnbError(f"{flag} {_short(p)}: {why}; give a shorter one")
+
+def check_data_path(data, # what `--data` names (None: hepnb searches)
+                    flag:str='--data' # the flag, for messages
+                   ) -> None:
+    "`--data` checked before any work: a name the system can look up, and a regular file or folder (not a pipe or device)."
+    if data is None: return
+    _check_path_length(flag, data)
+    try: st = os.stat(data)
+    except OSError: return                      # missing: the data loader says so, with where it looked
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode): return
+    kind = ("a pipe (as made by <(zcat FILE) or mkfifo)" if stat.S_ISFIFO(st.st_mode) else
+            "a character device (such as /dev/null)" if stat.S_ISCHR(st.st_mode) else
+            "a block device" if stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "a special file")
+    raise HepnbError(f"{flag} {data}: {kind}, not a regular file or folder; hepnb reads the HiggsML data from a file "
+                     "(.csv or .csv.gz, read directly: no need to decompress), so give the file itself, "
+                     "or save the stream to a file first (zcat FILE > higgs.csv)")
+
+_LEFT = re.compile(r"\.(?P<name>.+)\.(?P<what>new|old)-(?P<pid>\d+)-(?P<hex>[0-9a-f]+)")
+
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: return True                 # a process of another user
+    return True
+
+def _complete(d:Path) -> bool:
+    "Whether folder `d` holds a complete output set: summary.json (written last) and every file it lists, at its size."
+    try:
+        files = json.loads((d/'summary.json').read_text())['files']
+        return all((d/n).stat().st_size == r['bytes'] for n, r in files.items())
+    except (OSError, ValueError, KeyError, TypeError): return False
+
+def _remove_leftovers(out:Path) -> str|None:
+    "Clean up after killed runs (their process is gone): finish or undo a replacement of `out` cut between its two renames, then remove their temporary folders. Says what it restored, if anything."
+    runs = {}
+    try: cands = list(out.parent.glob(glob.escape(f'.{out.name}.') + '*-*'))
+    except OSError: return None
+    for d in cands:
+        m = _LEFT.fullmatch(d.name)
+        if m is None or m['name'] != out.name or _pid_alive(int(m['pid'])): continue
+        runs.setdefault((int(m['pid']), m['hex']), {})[m['what']] = d
+    done = None
+    def newest(r):
+        try: return max(p.stat().st_mtime for p in r.values())
+        except OSError: return 0.
+    if not out.exists() and not out.is_symlink():
+        for parts in sorted(runs.values(), key=newest, reverse=True):   # the latest interrupted run first
+            if 'new' in parts and _complete(parts['new']): what, done = 'new', f"finished replacing {out} with the complete results of an interrupted run"
+            elif 'old' in parts: what, done = 'old', f"restored the previous results in {out} (an interrupted run had moved them aside)"
+            else: continue
+            try: os.rename(parts[what], out)
+            except OSError as e: raise HepnbError(f"--out {out}: could not move {parts[what]} back in place ({e.strerror or e}); do it by hand") from None
+            del parts[what]; break
+    for parts in runs.values():
+        for d in parts.values(): shutil.rmtree(d, ignore_errors=True)
+    return done
+
 def check_out_dir(out # the folder `--out` names
                  ) -> Path:
     "The output folder, checked before any work: not a file, writable, holding nothing but hepnb's own outputs."
+    _check_path_length('--out', Path(out).expanduser())
     out = Path(out).expanduser().absolute()
+    for p in [out, *out.parents]:
+        if p.is_symlink() and not p.exists():
+            raise HepnbError(f"--out {out}: {p} is a symbolic link to {os.readlink(p)}, which does not exist; "
+                             "create its target, remove the link, or give another folder")
+        if p.exists(): break
+    if out.is_symlink(): out = out.resolve()    # a link to a folder: write into that folder, keep the link
+    if (msg := _remove_leftovers(out)): print(f"hepnb: {msg}", file=sys.stderr)
     if out.exists() and not out.is_dir(): raise HepnbError(f"--out {out}: exists and is not a folder")
     if out.is_dir():
         other = sorted(p.name for p in out.iterdir() if p.name not in OUT_FILES)
@@ -63,21 +152,13 @@ def check_out_dir(out # the folder `--out` names
     except OSError as e: raise HepnbError(f"--out {out}: cannot write in {q} ({e.strerror or e})") from None
     return out
 
-def _remove_leftovers(out:Path):
-    "Temporary folders of killed runs (their process is gone)."
-    for d in out.parent.glob(f'.{out.name}.*-*'):
-        try: pid = int(d.name.rsplit('-', 2)[-2])
-        except (ValueError, IndexError): continue
-        try: os.kill(pid, 0); continue  # still running
-        except ProcessLookupError: shutil.rmtree(d, ignore_errors=True)
-        except PermissionError: continue
-
 def write_outputs(out:Path, # the checked output folder
                   summary:dict, # numbers; gets `files` (name -> bytes, sha256)
                   writers:dict # file name -> callable(path) writing it
                  ) -> Path:
     "Write the files and `summary.json` (last) into a temporary folder, then put it in place of `out` by renaming."
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True); _remove_leftovers(out)
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    if (msg := _remove_leftovers(out)): print(f"hepnb: {msg}", file=sys.stderr)
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     tmp = out.parent/f'.{out.name}.new-{tag}'
     tmp.mkdir()
@@ -229,6 +310,8 @@ def main(argv=None # arguments (default: sys.argv[1:])
     if a.cmd is None: p.print_help(); return 0
     try:
         _check_numbers(a)
+        check_data_path(a.data)
+        if a.out is not None: _check_path_length('--out', Path(a.out).expanduser())
         if a.cmd == 'search': return run_search_cli(a)
         cfg = _config_from_args(a)
         s = run_higgs(a.data, a.out, cfg, n_jobs=a.jobs, address=a.address)

@@ -11,7 +11,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['HepnbError', 'DataError', 'FormatError', 'quick_mode', 'default_device', 'set_seed', 'cache_dir', 'shared_dir',
            'file_hash', 'download_file', 'serve_folder', 'version_stamp', 'check_compatible', 'atomic_file',
-           'save_checked', 'load_checked']
+           'atomic_path', 'save_checked', 'load_checked']
 
 # %% ../nbs/00_core.ipynb #441988a9
 class HepnbError(Exception):
@@ -188,16 +188,41 @@ def check_compatible(saved_version:str, # the `hepnb_version` stored in a file
 import json, uuid
 from collections.abc import Sequence
 
+def _write_error(path:Path, e:OSError) -> str:
+    "Why writing `path` failed, for a message: the system's reason and what to check."
+    import errno
+    hint = {errno.EFBIG: "over the file size limit of this process (ulimit -f) or of the file system",
+            errno.ENOSPC: "the disk is full: free space or write elsewhere", errno.EDQUOT: "over the disk quota",
+            errno.EACCES: f"no permission to write in {path.parent}", errno.EPERM: f"no permission to write in {path.parent}",
+            errno.EROFS: f"{path.parent} is on a read-only file system"}.get(e.errno)
+    return f"could not write {path} ({e.strerror or e}{'; ' + hint if hint else ''}); the previous file, if any, is unchanged"
+
+def _beside(path:str|Path) -> tuple[Path, Path]:
+    "The target and a fresh temporary name beside it (`.NAME.PID-HEX.tmp`), after checking the folder and removing dead writers' temporaries."
+    path = Path(path).expanduser()
+    try:
+        if path.is_dir(): raise DataError(f"{path} is a folder; give a file name")
+        q = path.parent
+        while not q.exists() and not q.is_symlink() and q != q.parent: q = q.parent
+        if q != path.parent and not q.is_dir(): raise DataError(f"cannot write {path}: {q} is a file, not a folder")
+    except OSError as e: raise DataError(_write_error(path, e)) from None   # e.g. a folder on the way we may not enter
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise DataError(f"cannot create the folder of {path} ({e.strerror or e})") from None
+    _remove_stale_temps(path)
+    return path, path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+
+def _fsync_dir(folder:Path) -> None:
+    "Make a rename in `folder` durable (POSIX; a no-op where folders cannot be opened)."
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+
 @contextlib.contextmanager
 def atomic_file(path:str|Path # the file to write or replace
                ):
     "Yield a temporary binary file beside `path`; on success flush, fsync and rename it over `path` (all or nothing)."
-    path = Path(path).expanduser()
-    if path.is_dir(): raise DataError(f"{path} is a folder; give a file name")
-    try: path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise DataError(f"cannot create the folder of {path} ({e.strerror or e})") from None
-    _remove_stale_temps(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    path, tmp = _beside(path)
     try:
         with open(tmp, 'xb') as f:
             yield f
@@ -205,23 +230,44 @@ def atomic_file(path:str|Path # the file to write or replace
         os.replace(tmp, path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise DataError(f"could not write {path} ({e.strerror or e}); the previous file, if any, is unchanged") from None
+        raise DataError(_write_error(path, e)) from None
     except BaseException: tmp.unlink(missing_ok=True); raise
-    with contextlib.suppress(OSError, AttributeError):  # make the rename itself durable (POSIX)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try: os.fsync(fd)
-        finally: os.close(fd)
+    _fsync_dir(path.parent)
+
+@contextlib.contextmanager
+def atomic_path(path:str|Path # the file to write or replace
+               ):
+    "`atomic_file` for writers that want a file name (uproot, pandas): yields the temporary path; on success fsync and rename it over `path`."
+    path, tmp = _beside(path)
+    try:
+        yield tmp
+        if not tmp.is_file(): raise DataError(f"could not write {path}: the writer left no file at {tmp}")
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DataError(_write_error(path, e)) from None
+    except BaseException: tmp.unlink(missing_ok=True); raise
+    _fsync_dir(path.parent)
+
+def _pid_alive(pid:int) -> bool:
+    "Whether process `pid` exists (one of another user counts as alive)."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: return True
+    return True
 
 def _remove_stale_temps(path:Path) -> None:
-    "Delete temporary files of `atomic_file` writers of `path` whose process is gone (killed mid-write)."
+    "Delete temporary files of writers of `path` (`.NAME.PID-HEX.tmp`, also `.NAME.PID.HEX.tmp`) whose process is gone (killed mid-write)."
     if os.name != 'posix': return
-    for q in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        try: pid = int(q.name[len(path.name) + 2:].split('-')[0])
-        except ValueError: continue
-        if pid == os.getpid(): continue
-        try: os.kill(pid, 0)
-        except ProcessLookupError: q.unlink(missing_ok=True)
-        except OSError: pass
+    import re
+    pat = re.compile(rf"\.{re.escape(path.name)}\.(\d+)[-.][0-9a-f]+\.tmp")
+    try: cands = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError: return
+    for q in cands:
+        m = pat.fullmatch(q.name)
+        if m is None or int(m[1]) == os.getpid() or _pid_alive(int(m[1])): continue
+        with contextlib.suppress(OSError): q.unlink()
 
 _RESERVED = ('kind', 'stamp', 'checksum')
 

@@ -353,7 +353,10 @@ def write_submission(path, # output CSV file
     "Write a HiggsML Kaggle submission (EventId, RankOrder, Class); ties in `pred` are ranked by EventId."
     import csv
     pred, ids = np.asarray(pred, np.float64), np.asarray(ids)
-    if pred.ndim != 1 or ids.ndim != 1 or len(ids) != len(pred): raise DataError(f"lengths differ: ids has {ids.shape}, pred has {pred.shape} entries")
+    ids, pred = (a[:, 0] if a.ndim == 2 and a.shape[1] == 1 else a for a in (ids, pred))  # one column (e.g. a set's ids frame) is fine
+    for name, a in (('ids', ids), ('pred', pred)):
+        if a.ndim != 1: raise DataError(f"{name} must be 1-D (one value per event) or one column, got shape {a.shape}")
+    if len(ids) != len(pred): raise DataError(f"lengths differ: ids has {len(ids)} entries, pred has {len(pred)}")
     if len(pred) == 0: raise DataError("empty input: no predictions to write")
     bad = ~np.isfinite(pred)
     if bad.any(): raise DataError(f"pred contains {int(bad.sum())} NaN/inf value(s), first at index {np.flatnonzero(bad)[0]}")

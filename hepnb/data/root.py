@@ -4,12 +4,12 @@
 
 # %% ../../nbs/15_data.root.ipynb #4e8792d4
 from __future__ import annotations
-import difflib, fnmatch, os, uuid
+import difflib, fnmatch
 from pathlib import Path
 from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
-from ..core import DataError, FormatError, HepnbError, shared_dir
+from ..core import DataError, FormatError, HepnbError, shared_dir, atomic_path
 
 # %% auto #0
 __all__ = ['OBJECT_VARS', 'ROOT_EXAMPLES', 'object_var', 'root_example', 'iter_root', 'read_root', 'write_root']
@@ -144,6 +144,7 @@ def _plan(t, where, branches, objects, drop_jagged):
         counter = next((cn for cn in (f'n{c}', f'N{c}') if kind.get(cn) == 'flat'), None)
         if counter in flat: flat.remove(counter)
         plan['objects'][c] = (int(k), members, key, counter)
+    _check_k(t, where, plan)   # before the column names: a huge k would build them for minutes
     cols = flat + [x for c, (k, m, _, _) in plan['objects'].items() for x in [f'n{c}'] + [f'{c}{i}_{v}' for i in range(1, k + 1) for _, v in m]]
     dup = sorted({x for x in cols if cols.count(x) > 1})
     if dup: raise DataError(f"{where}: columns {dup[:5]} would appear twice (a flat branch has the name of an object column)")
@@ -229,6 +230,24 @@ def _prepare(path, tree, branches, objects, entry_start, entry_stop, drop_jagged
                             f"(need 0 <= entry_start <= entry_stop <= {N:,})")
         return f, t, where, _plan(t, where, branches, objects, drop_jagged), int(s), int(e)
     except BaseException: f.close(); raise
+
+def _most(t, c, counter, key, where):
+    "The largest number of objects of collection `c` in any entry of the tree (its counter branch, else the key's list lengths)."
+    _, ak = _libs()
+    b = counter or key[0]
+    try:
+        if counter: return int(np.max(t[b].array(library='np'), initial=0))     # one small integer per entry
+        return int(ak.max(ak.num(t[b].array(library='ak'), axis=1), initial=0))
+    except Exception as ex: raise FormatError(f"{where}: could not read {b} (truncated or corrupt file?): {ex}") from None
+
+def _check_k(t, where, plan):
+    "Refuse a k above the largest multiplicity of its collection in the file, before reading (it would only add all-NaN columns)."
+    for c, (k, _, key, counter) in plan['objects'].items():
+        most = _most(t, c, counter, key, where)
+        if k > most:
+            has = f"no entry of the tree has more than {most:,}" if most else "no entry of the tree has any"
+            raise DataError(f"{where}: objects[{c!r}] = {k:,}, but {has} {c} object{'s' if most != 1 else ''} ({counter or key[0]}); "
+                            + (f"keep at most {c!r}: {most:,}" if most else f"leave {c!r} out of objects"))
 
 def _steps(t, where, plan, step_size):
     "`step_size` as a number of entries (an int >= 1, or a memory size such as '100 MB')."
@@ -320,7 +339,9 @@ def write_root(path:str|Path, # the file to write: '.root' (a TTree) or '.parque
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise DataError(f"{path}: key {keys} must identify each event: row {i} has a {name} key {df.iloc[i][keys].to_dict()}")
-    if not path.parent.is_dir(): raise DataError(f"{path}: folder {path.parent} does not exist")
+    try: isdir, exists = path.parent.is_dir(), path.parent.exists()
+    except OSError as e: raise DataError(f"{path}: cannot look into folder {path.parent} ({e.strerror or e})") from None
+    if not isdir: raise DataError(f"{path}: " + (f"{path.parent} is a file, not a folder" if exists else f"folder {path.parent} does not exist"))
     suffix = path.suffix.lower()
     if suffix == '.parquet':
         try: import pyarrow  # noqa: F401
@@ -332,10 +353,5 @@ def write_root(path:str|Path, # the file to write: '.root' (a TTree) or '.parque
         types = {c: _branch_type(c, df[c], f"{path}: tree {tree!r}") for c in df.columns}
         write = lambda tmp: _write_tree(tmp, df, tree, types)
     else: raise DataError(f"{path}: write_root writes '.root' or '.parquet' files, not {suffix!r}")
-    tmp = path.parent/f'.{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp'  # same folder: os.replace is atomic
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True); raise
+    with atomic_path(path) as tmp: write(tmp)  # beside `path`, renamed over it; dead writers' temporaries removed
     return path

@@ -127,9 +127,12 @@ def from_ptetaphim(pt, # transverse momentum, or an (..., 4) array of (pT, Î·, Ï
         if bool(bad.any()):
             finfo_max = torch.finfo(out.dtype).max
             p0, e0 = float(pt[bad][0]), float(eta[bad][0])
+            lim = math.log(2) + math.log(finfo_max)   # E = pt cosh(eta) ~ pt e^|eta| / 2 must stay below finfo.max
+            advice = ("use float64 for larger |eta| (there |eta| < 710.5 - ln(pt))" if out.dtype != torch.float64 else
+                      "float64 is the widest dtype: no physical |eta| is this large (detectors stop near 5); check the input")
             raise DataError(f"from_ptetaphim: {int(bad.sum())} four-vector(s) overflow {str(out.dtype).replace('torch.', '')}{_first_index(bad)}: "
-                            f"pt={p0:g}, eta={e0:g}; at this pT |eta| must be below {math.log(2*finfo_max/max(p0, 1e-300)):.1f} "
-                            f"(|eta| < {math.log(2*finfo_max):.1f} - ln(pt)); use float64 for larger |eta|")
+                            f"pt={p0:g}, eta={e0:g}; at this pT |eta| must be below {lim - math.log(max(p0, 1e-300)):.1f} "
+                            f"(|eta| < {lim:.1f} - ln(pt)); {advice}")
     return out
 
 @_np_compatible
