@@ -13,8 +13,8 @@ export MKL_NUM_THREADS ?= 1
 $(VENV)/.installed: settings.ini setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(PIP) --no-deps fastai==2.8.7
 	$(PIP) -e ".[dev]"
+	$(PIP) --no-deps fastai==2.8.7
 	touch $@
 
 install: $(VENV)/.installed

@@ -20,7 +20,8 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
-package_data = {cfg['lib_name']: ['py.typed']}
+# the embedded default data: the real 22,889-event HiggsML subset (CC0) and its provenance
+package_data = {cfg['lib_name']: ['py.typed', 'data/higgsml/*.csv.gz', 'data/higgsml/PROVENANCE.md']}
 
 _scratch = tempfile.mkdtemp(prefix='hepnb-build-')
 
@@ -35,6 +36,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
+    package_data=package_data,
     install_requires=requirements,
     extras_require={'dev': dev_requirements,
                     # event generation (jets, X->tt): Pythia 8 binary wheels + FastJet

@@ -181,12 +181,13 @@ def data_record(df:pd.DataFrame) -> dict:
     if src and Path(src).is_file(): rec.update(bytes=Path(src).stat().st_size, sha256=file_hash(src))
     return rec
 
-def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, shared subset, download)
+def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, the embedded subset)
               out=None, # folder for summary.json, predictions.csv, ensemble.pt
               config=None, # `HiggsConfig`; default the baseline
               verbose:bool=True,
               n_jobs:int|None=None, # worker processes for the members (None: all cores when it pays off)
-              address:str|None=None # a running Ray cluster ('HOST:PORT') to train the members on
+              address:str|None=None, # a running Ray cluster ('HOST:PORT') to train the members on
+              full:bool=False # the full v2 release (cache, else download) instead of the embedded subset
              ) -> dict:
     "Train and evaluate the HiggsML solution; returns the summary dictionary."
     from hepnb.data.higgs import load_higgs, higgs_splits, kaggle_scores
@@ -194,7 +195,7 @@ def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, shared
     config = config or HiggsConfig()
     if out is not None: out = check_out_dir(out)
     set_seed(config.seed)
-    df = load_higgs(data)
+    df = load_higgs(data, full=full)
     source = data_record(df)
     sets, scaler, test_kaggle = higgs_splits(df, config.embed, config.seed)
     t0 = time.perf_counter()
@@ -238,7 +239,8 @@ def _search_parser(sub):
                        description='Random search over depth, width, growth, dropout and L2 of the densely connected '
                                    'HiggsML net (Strong 2020, Sec. 3.10) on Ray Tune: local cores by default, '
                                    'a Ray cluster with --address. Needs: pip install "hepnb[scale]".')
-    s.add_argument('--data', help='HiggsML file or folder (default: $HEPNB_DATA, cache, the shared subset, else download)')
+    s.add_argument('--data', help='HiggsML file or folder (default: $HEPNB_DATA, cache, the embedded 22,889-event subset)')
+    s.add_argument('--full', action='store_true', help='the full HiggsML release (818,238 events): from the cache, else downloaded once')
     s.add_argument('--trials', type=int, default=8, help='architectures to sample (default 8; the paper: ~350)')
     s.add_argument('--out', help='folder holding the experiment (default: the hepnb cache, search/)')
     s.add_argument('--name', default='hepnb_search', help='experiment name (folder under --out)')
@@ -267,7 +269,7 @@ def run_search_cli(args) -> int:
     base = search_config(quick=args.quick, seed=args.seed)
     if args.models is not None: base = base.replace(n_models=args.models, n_folds=max(base.n_folds, args.models))
     if args.epochs is not None: base = base.replace(max_epochs=args.epochs)
-    data = higgs_search_data(load_higgs(args.data), seed=args.seed, n_train=args.n_train)
+    data = higgs_search_data(load_higgs(args.data, full=args.full), seed=args.seed, n_train=args.n_train)
     res = run_search(data, plan, base, storage=args.out, name=args.name, resume=args.resume, cluster=cluster)
     if len(res.df):
         cols = ['depth', 'width', 'growth', 'dropout', 'wd', 'n_params', 'mvac', 'ams_test', 'mapa', 'auc', 'train_s']
@@ -282,7 +284,8 @@ def _parser():
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     h = sub.add_parser('higgs', help='train and evaluate the HiggsML solution (AMS, ensemble)',
                        description='Train the HiggsML ensemble, choose the cut on validation data, report AMS and AUC.')
-    h.add_argument('--data', help='HiggsML file (v2 csv[.gz] or Kaggle training.csv) or folder; default: $HEPNB_DATA, cache, the shared subset, else download')
+    h.add_argument('--data', help='HiggsML file (v2 csv[.gz] or Kaggle training.csv) or folder; default: $HEPNB_DATA, cache, the embedded 22,889-event subset')
+    h.add_argument('--full', action='store_true', help='the full HiggsML release (818,238 events): from the cache, else downloaded once')
     h.add_argument('--out', help='write summary.json, predictions.csv and ensemble.pt here (all or nothing)')
     h.add_argument('--recipe', choices=['paper', 'baseline'], default='paper',
                    help="'paper': the paper's final solution (embedding, augmentation + TTA, Swish, 1cycle, dense 6x33; default); "
@@ -314,7 +317,7 @@ def main(argv=None # arguments (default: sys.argv[1:])
         if a.out is not None: _check_path_length('--out', Path(a.out).expanduser())
         if a.cmd == 'search': return run_search_cli(a)
         cfg = _config_from_args(a)
-        s = run_higgs(a.data, a.out, cfg, n_jobs=a.jobs, address=a.address)
+        s = run_higgs(a.data, a.out, cfg, n_jobs=a.jobs, address=a.address, full=a.full)
         print(format_summary(s))
         if a.out: print(f"wrote {', '.join(str(Path(a.out)/f) for f in OUT_FILES)}")
     except (HepnbError, FileNotFoundError) as e:

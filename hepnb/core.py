@@ -10,8 +10,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['HepnbError', 'DataError', 'FormatError', 'quick_mode', 'default_device', 'set_seed', 'cache_dir', 'shared_dir',
-           'file_hash', 'download_file', 'serve_folder', 'version_stamp', 'check_compatible', 'atomic_file',
-           'atomic_path', 'save_checked', 'load_checked']
+           'file_hash', 'download_file', 'serve_folder', 'version_stamp', 'check_compatible', 'atomic_path',
+           'atomic_file', 'save_checked', 'load_checked']
 
 # %% ../nbs/00_core.ipynb #441988a9
 class HepnbError(Exception):
@@ -219,22 +219,6 @@ def _fsync_dir(folder:Path) -> None:
         finally: os.close(fd)
 
 @contextlib.contextmanager
-def atomic_file(path:str|Path # the file to write or replace
-               ):
-    "Yield a temporary binary file beside `path`; on success flush, fsync and rename it over `path` (all or nothing)."
-    path, tmp = _beside(path)
-    try:
-        with open(tmp, 'xb') as f:
-            yield f
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise DataError(_write_error(path, e)) from None
-    except BaseException: tmp.unlink(missing_ok=True); raise
-    _fsync_dir(path.parent)
-
-@contextlib.contextmanager
 def atomic_path(path:str|Path # the file to write or replace
                ):
     "`atomic_file` for writers that want a file name (uproot, pandas): yields the temporary path; on success fsync and rename it over `path`."
@@ -249,6 +233,14 @@ def atomic_path(path:str|Path # the file to write or replace
         raise DataError(_write_error(path, e)) from None
     except BaseException: tmp.unlink(missing_ok=True); raise
     _fsync_dir(path.parent)
+
+@contextlib.contextmanager
+def atomic_file(path:str|Path # the file to write or replace
+               ):
+    "Yield a temporary binary file beside `path`; on success flush, fsync and rename it over `path` (all or nothing)."
+    with atomic_path(path) as tmp, open(tmp, 'xb') as f:
+        yield f
+        f.flush()
 
 def _pid_alive(pid:int) -> bool:
     "Whether process `pid` exists (one of another user counts as alive)."

@@ -8,9 +8,12 @@ from conftest import ROOT, build_wheel
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory): return build_wheel(tmp_path_factory.mktemp('wheel'))
 
-def run(*cmd, **kw):
+def run(*cmd, no_error_lines=False, **kw):
     r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
     assert r.returncode == 0, f"{' '.join(map(str, cmd))}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    if no_error_lines:  # what a student reads as a failed install (pip's red dependency-resolver ERROR)
+        bad = [l for l in (r.stdout + r.stderr).splitlines() if l.lstrip().startswith('ERROR')]
+        assert not bad, f"{' '.join(map(str, cmd))} printed {bad}"
     return r.stdout
 
 def test_wheel_installs_in_clean_venv(tmp_path, wheel):
@@ -19,12 +22,19 @@ def test_wheel_installs_in_clean_venv(tmp_path, wheel):
     py = env_dir / 'bin' / 'python'
     pip = [py, '-m', 'pip', 'install', '-q', '-c', ROOT / 'constraints.txt']
     env = {**os.environ, 'PIP_DISABLE_PIP_VERSION_CHECK': '1'}
-    run(*pip, '--no-deps', 'fastai==2.8.7', env=env)
-    run(*pip, wheel, env=env)
+    run(*pip, wheel, env=env, no_error_lines=True)
+    run(*pip, '--no-deps', 'fastai==2.8.7', env=env, no_error_lines=True)   # last: no pip ERROR about its missing spacy
     out = run(py, '-c', 'import hepnb, hepnb.cli, hepnb.train.ensemble, hepnb.metrics; print(hepnb.__version__)', env=env,
               cwd=tmp_path)
     assert out.strip() == run(sys.executable, '-c', 'import hepnb; print(hepnb.__version__)').strip()
     assert 'higgs' in run(env_dir / 'bin' / 'hepnb', '--help', env=env, cwd=tmp_path)
+    # the embedded default data: found and checked with no shared/ folder, no $HEPNB_DATA, an empty cache, no network
+    bare = {**env, 'HEPNB_SHARED': 'none', 'HEPNB_CACHE': str(tmp_path / 'cache'), 'OMP_NUM_THREADS': '1'}
+    bare.pop('HEPNB_DATA', None)
+    where = run(py, '-c', 'from hepnb.data.higgs import load_higgs, find_higgs_file; print(find_higgs_file()); print(len(load_higgs()))',
+                env=bare, cwd=tmp_path).split()
+    assert Path(where[0]).is_relative_to(env_dir) and where[0].endswith('hepnb/data/higgsml/atlas-higgs-challenge-2014-v2_first22889.csv.gz'), where
+    assert where[1] == '22889', where
     # torchvision and spacy must never come in (fastai is installed --no-deps)
     listing = run(py, '-m', 'pip', 'list', '--format=freeze', env=env).lower()
     assert 'torchvision' not in listing and 'spacy' not in listing
@@ -55,14 +65,14 @@ def _readme_section(title):
 def test_library_user_install(tmp_path, wheel):
     "The README's 'Use hepnb in your own project': its pip commands in a clean venv (a local wheel for the git URL), then its recipe."
     cmds, recipe = _readme_section('Use hepnb in your own project')
-    assert cmds[0].startswith('pip install torch') and any('--no-deps fastai==2.8.7' in c for c in cmds)
+    assert cmds[0].startswith('pip install torch') and cmds[-1].endswith('--no-deps fastai==2.8.7')
     env_dir = tmp_path / 'venv'
     venv.create(env_dir, with_pip=True)
     env = {**os.environ, 'PIP_DISABLE_PIP_VERSION_CHECK': '1'}
     for c in cmds:
         c = c.replace('git+https://github.com/hepnb/hepnb', wheel.as_uri())
         assert c.startswith('pip install'), c
-        run('bash', '-c', f"{env_dir / 'bin' / 'python'} -m {c}", env=env, cwd=tmp_path)
+        run('bash', '-c', f"{env_dir / 'bin' / 'python'} -m {c}", env=env, cwd=tmp_path, no_error_lines=True)
     py = env_dir / 'bin' / 'python'
     listing = run(py, '-m', 'pip', 'list', '--format=freeze', env=env).lower()
     assert 'torchvision' not in listing and 'spacy' not in listing and 'uproot' in listing

@@ -44,7 +44,7 @@ HIGGS_V2_FILE = 'atlas-higgs-challenge-2014-v2.csv.gz'
 HIGGS_V2_ROWS = 818_238    # events in the full v2 file (header not counted)
 HIGGS_V2_SIZE = None       # bytes; not verified offline -> gzip integrity + HIGGS_V2_ROWS are checked instead
 HIGGS_V2_SHA256 = None     # not verified offline (see above)
-HIGGS_SUBSET_FILE = 'atlas-higgs-challenge-2014-v2_first22889.csv.gz'  # the course's real subset in shared/data/higgsml
+HIGGS_SUBSET_FILE = 'atlas-higgs-challenge-2014-v2_first22889.csv.gz'  # the real subset embedded in hepnb (and in shared/data/higgsml)
 HIGGS_SUBSET_ROWS = 22_889
 HIGGS_SUBSET_SIZE = 1_830_879
 HIGGS_SUBSET_SHA256 = 'a3e4f50cc2262171dd22df2bff4e94006b37abcb145bd84eaba8fb7360b9ed43'
@@ -53,8 +53,21 @@ HIGGS_FILE_NAMES = ('atlas-higgs-challenge-2014-v2.csv.gz', 'atlas-higgs-challen
                     'training.csv', 'training.csv.gz', 'training.zip', HIGGS_SUBSET_FILE)
 
 # %% ../../nbs/10_data.higgs.ipynb #6ff982d6
+_SUBSET_OK = {}  # path -> (size, mtime) of an embedded copy already checked in this process
+
 def higgs_subset_path() -> Path|None:
-    "The course's real 22,889-event subset in `shared/data/higgsml/`, or None when there is no `shared/` folder."
+    """The real 22,889-event HiggsML subset (CC0) embedded in hepnb (`hepnb/data/higgsml/`, provenance in its
+    `PROVENANCE.md`), checked against its sha256; else the course's copy in `shared/data/higgsml/`; else None."""
+    import hepnb
+    p = Path(hepnb.__file__).resolve().parent/'data'/'higgsml'/HIGGS_SUBSET_FILE
+    if p.is_file():
+        st = p.stat(); key = (st.st_size, st.st_mtime_ns)
+        if _SUBSET_OK.get(p) != key:
+            if st.st_size != HIGGS_SUBSET_SIZE or file_hash(p) != HIGGS_SUBSET_SHA256:
+                raise DataError(f"{p}: hepnb's embedded HiggsML subset is damaged (size or sha256 differ from "
+                                f"{HIGGS_SUBSET_SHA256[:12]}...); reinstall hepnb")
+            _SUBSET_OK[p] = key
+        return p
     sd = shared_dir()
     p = sd/'data'/'higgsml'/HIGGS_SUBSET_FILE if sd is not None else None
     return p if p is not None and p.is_file() else None
@@ -98,9 +111,13 @@ def _in_folder(d:Path) -> Path|None:
 
 def find_higgs_file(path:str|Path|None=None, # a file or a folder holding one; `None` searches (see above)
                     *, download:bool=True, # download the full v2 file when nothing local is found
-                    progress:bool=True # progress bar while downloading
+                    progress:bool=True, # progress bar while downloading
+                    full:bool=False # the full v2 release (818,238 events): from the cache, else downloaded; never the subset
                    ) -> Path:
-    "Where the HiggsML data is: explicit path, `$HEPNB_DATA`, `cache_dir('higgsml')`, shared subset, else download."
+    "Where the HiggsML data is: explicit path, `$HEPNB_DATA`, `cache_dir('higgsml')`, the embedded subset; `full`: the full release."
+    if full and (path is not None or os.environ.get('HEPNB_DATA')):
+        raise DataError(f"full=True asks for the full release from the cache or CERN Open Data; it does not combine with "
+                        f"{'path=' + str(path) if path is not None else '$HEPNB_DATA'}")
     if path is not None:
         p = Path(path).expanduser()
         if p.is_file(): return p
@@ -118,14 +135,17 @@ def find_higgs_file(path:str|Path|None=None, # a file or a folder holding one; `
         if f is not None: return f
         raise DataError(f"$HEPNB_DATA={env}: the folder (and its higgsml/) holds none of the HiggsML files "
                         f"{list(HIGGS_FILE_NAMES)}; point it at one of them or unset it")
-    f = _in_folder(cache_dir('higgsml'))
-    if f is not None: return f
-    f = higgs_subset_path()
-    if f is not None: return f
     dest = cache_dir('higgsml')/HIGGS_V2_FILE
+    if full:
+        if dest.is_file(): return dest
+    else:
+        f = _in_folder(cache_dir('higgsml'))
+        if f is not None: return f
+        f = higgs_subset_path()
+        if f is not None: return f
     if not download:
-        raise DataError(f"no HiggsML file found (looked at $HEPNB_DATA, {cache_dir('higgsml')}, shared/data/higgsml) "
-                        f"and download=False. {_by_hand(HIGGS_V2_URL, dest)}")
+        raise DataError(f"no {'full ' if full else ''}HiggsML file found (looked at $HEPNB_DATA, {cache_dir('higgsml')}"
+                        f"{'' if full else ', the embedded subset'}) and download=False. {_by_hand(HIGGS_V2_URL, dest)}")
     return download_higgs_csv(HIGGS_V2_URL, dest, size=HIGGS_V2_SIZE, sha256=HIGGS_V2_SHA256, n_rows=HIGGS_V2_ROWS,
                          progress=progress)
 
@@ -223,10 +243,11 @@ def read_higgs_csv(path:str|Path, # a HiggsML CSV (.csv, .csv.gz, .zip) in any o
 def load_higgs(path:str|Path|None=None, # file or folder; `None`: search (`find_higgs_file`)
                *, download:bool=True, # allow downloading the full file when nothing local is found
                nrows:int|None=None, # read only the first rows
-               progress:bool=True # progress bar while downloading
+               progress:bool=True, # progress bar while downloading
+               full:bool=False # the full v2 release (cache, else download) instead of the embedded subset
               ) -> pd.DataFrame:
     "The validated HiggsML frame: `EventId`, 30 raw features, `Weight` (Kaggle weight), `Label` (s/b), `KaggleSet`."
-    return read_higgs_csv(find_higgs_file(path, download=download, progress=progress), nrows=nrows)
+    return read_higgs_csv(find_higgs_file(path, download=download, progress=progress, full=full), nrows=nrows)
 
 # %% ../../nbs/10_data.higgs.ipynb #dc773b35
 def kaggle_sets(df:pd.DataFrame # frame from `load_higgs`
