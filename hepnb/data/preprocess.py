@@ -4,24 +4,28 @@
 
 # %% ../../nbs/11_data.preprocess.ipynb #8f9307c9
 from __future__ import annotations
+import warnings
 from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from ..core import DataError, version_stamp, check_compatible
-from ..metrics import rescale_weights
-from .spec import (EventSpec, event_inputs, event_labels, event_weights, event_ids, strat_key, _need)
+from ..metrics import rescale_weights, weighted_auc
+from .spec import (EventSpec, event_inputs, event_labels, event_weights, event_ids, strat_key, _need, _numeric,
+                             check_ids, DataWarning)
 
 # %% auto #0
-__all__ = ['NEGATIVE_WEIGHT_POLICIES', 'Standardiser', 'stratified_split', 'stratified_folds', 'balanced_weights',
+__all__ = ['NEGATIVE_WEIGHT_POLICIES', 'OUTSIDE_FRAC', 'Standardiser', 'stratified_split', 'stratified_folds', 'balanced_weights',
            'training_weights', 'TabularSet', 'event_set', 'prepare']
 
 # %% ../../nbs/11_data.preprocess.ipynb #29c3956a
 class Standardiser:
-    "Per-column (x - mean) / std, fitted on training data only."
-    def __init__(self, names=None, mean=None, std=None):
+    "Per-column (x - mean) / std, fitted on training data only; it also keeps the training range (`lo`, `hi`)."
+    def __init__(self, names=None, mean=None, std=None, lo=None, hi=None):
         self.names = list(names) if names is not None else None
         self.mean = None if mean is None else np.asarray(mean, np.float32)
         self.std = None if std is None else np.asarray(std, np.float32)
+        self.lo = None if lo is None else np.asarray(lo, np.float64)   # training minimum per column (None: unknown, e.g. an old file)
+        self.hi = None if hi is None else np.asarray(hi, np.float64)   # training maximum
 
     def fit(self, X:pd.DataFrame, # training data
             names:list[str]|None=None # columns to standardise; `None`: all columns
@@ -37,6 +41,7 @@ class Standardiser:
         m, s = a.mean(0), a.std(0)
         s = np.where(s > 0, s, 1.)
         self.names, self.mean, self.std = names, m.astype(np.float32), s.astype(np.float32)
+        self.lo, self.hi = a.min(0), a.max(0)
         return self
 
     def _check(self):
@@ -58,21 +63,38 @@ class Standardiser:
         for j, c in enumerate(self.names): out[c] = a[:, j].astype(np.float32)
         return out
 
+    def outside(self, X:pd.DataFrame, # events in physical units (the `names` columns)
+                z:float=50. # also far: |standardised value| > z
+               ) -> dict:
+        "column -> fraction of rows far from the training data: beyond the training range by more than its width, or |z-score| > `z`."
+        self._check(); _need(X, self.names, 'Standardiser.outside')
+        if len(X) == 0: return {}
+        a = X[self.names].to_numpy(np.float64)
+        far = np.abs((a - self.mean.astype(np.float64)) / self.std.astype(np.float64)) > z
+        if self.lo is not None:
+            width = self.hi - self.lo
+            far |= (a < self.lo - width) | (a > self.hi + width)
+        return dict(zip(self.names, far.mean(0).tolist()))
+
     def to_dict(self) -> dict:
-        "JSON-able: names, mean, std and hepnb's version stamp."
+        "JSON-able: names, mean, std, the training range and hepnb's version stamp."
         self._check()
+        rng = {} if self.lo is None else {'lo': [float(v) for v in self.lo], 'hi': [float(v) for v in self.hi]}
         return {'kind': 'Standardiser', 'names': list(self.names), 'mean': [float(v) for v in self.mean],
-                'std': [float(v) for v in self.std], **version_stamp()}
+                'std': [float(v) for v in self.std], **rng, **version_stamp()}
 
     @classmethod
     def from_dict(cls, d:dict) -> "Standardiser":
-        "Rebuild from `to_dict()` output (checks the hepnb version it was written with)."
+        "Rebuild from `to_dict()` output (checks the hepnb version it was written with); dicts without `lo`/`hi` (older files) load too."
         try: names, mean, std = d['names'], d['mean'], d['std']
         except (KeyError, TypeError) as e: raise DataError(f"Standardiser.from_dict: missing entry {e}") from None
         if 'hepnb_version' in d: check_compatible(d['hepnb_version'], 'Standardiser')
         if not (len(names) == len(mean) == len(std)):
             raise DataError(f"Standardiser.from_dict: {len(names)} names, {len(mean)} means, {len(std)} stds")
-        return cls(names, mean, std)
+        lo, hi = d.get('lo'), d.get('hi')
+        if (lo is None) != (hi is None) or (lo is not None and not (len(lo) == len(hi) == len(names))):
+            raise DataError(f"Standardiser.from_dict: lo/hi must both be given with {len(names)} entries")
+        return cls(names, mean, std, lo, hi)
 
     def __repr__(self):
         return f"Standardiser({'unfitted' if self.names is None else f'{len(self.names)} columns'})"
@@ -212,26 +234,79 @@ def _with_levels(df, spec:EventSpec) -> EventSpec:
     for c in spec.cat:
         if c not in levels:
             _need(df, [c], 'the categorical inputs')
-            levels[c] = sorted(pd.unique(df[c].dropna()).tolist())
+            vals = pd.unique(df[c].dropna()).tolist()
+            kinds = {('number' if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) else type(v).__name__): v for v in vals}
+            if len(kinds) > 1:
+                (k1, v1), (k2, v2) = list(kinds.items())[:2]
+                raise DataError(f"{df.attrs.get('source', 'the table')}: categorical {c!r} mixes value types: {v1!r} ({k1}) and {v2!r} ({k2}); "
+                                f"make it one type, e.g. df[{c!r}].astype(str)")
+            levels[c] = sorted(vals)
             if not levels[c]: raise DataError(f"{df.attrs.get('source', 'the table')}: categorical {c!r} has no values")
     return spec.replace(cat_levels=levels)
 
 def _inputs(df, spec:EventSpec, embed:bool):
     "(continuous frame, codes, cont names, cat names, cards)."
     X, C = event_inputs(df, spec)
-    if embed: return X, C, list(spec.inputs), list(spec.cat), [len(spec.cat_levels[c]) for c in spec.cat]
+    if embed: return X, C, list(spec.inputs), list(spec.cat), [spec.cat_card(c) for c in spec.cat]
     for j, c in enumerate(spec.cat): X[c] = C[:, j].astype(np.float32)   # codes as (standardised) continuous inputs
     return X, np.zeros((len(df), 0), np.int64), list(spec.inputs) + list(spec.cat), [], []
 
 def _labelled(df, spec:EventSpec) -> bool:
     return spec.label is not None and spec.label in df.columns
 
+def _weights(df, spec:EventSpec) -> np.ndarray:
+    "The spec's weights when its weight column is there, else ones (events to predict need only the inputs)."
+    return event_weights(df, spec) if spec.weight is None or spec.weight in df.columns else np.ones(len(df))
+
+OUTSIDE_FRAC = 0.2  # `event_set` warns when more than this fraction of events lies far outside the training data in a column
+
+def _warn_outside(X, scaler, src, frac):
+    far = {c: f for c, f in scaler.outside(X).items() if f > frac}
+    if far: warnings.warn(DataWarning(
+        f"{src}: most events lie far outside the training data in column(s) "
+        + ', '.join(f'{c!r} ({f:.0%})' for c, f in far.items())
+        + " (beyond the training range by more than its width, or |standardised value| > 50): wrong units (MeV for GeV)? "
+          "another selection? predictions there are extrapolations"), stacklevel=3)
+
+def _guard_training(df, spec:EventSpec, X, C, y, w, idx, src):
+    "Refuse inputs undefined everywhere, constant in training, or that alone separate the classes (a likely leak)."
+    cat_names = spec.cat if C.shape[1] == len(spec.cat) else []   # embed=False: the codes are columns of X
+    allow = set(spec.allow_inputs)
+    own = set(spec.object_inputs())
+    for c in spec.inputs:
+        if c in own or c in allow: continue
+        v, undef = _numeric(df, c, spec.missing)
+        if undef.all(): raise DataError(f"{src}: input {c!r} is undefined (NaN{'' if spec.missing is None else f' or {spec.missing:g}'}) "
+                                        "in every row: leave it out of the spec (infer_spec's exclude=[...])")
+    xt, yt, wt = X.iloc[idx], y[idx], np.abs(w[idx])
+    const = [c for c in X.columns if c not in allow and c not in own and len(xt) and (xt[c].to_numpy() == xt[c].to_numpy()[0]).all()]
+    if const: warnings.warn(DataWarning(f"{src}: input(s) {const} constant in the training events: they carry no information "
+                                        "(leave them out of the spec, or name them in allow_inputs=[...] to keep them quietly)"), stacklevel=3)
+    if min((yt == 1).sum(), (yt == 0).sum()) < 20: return   # too few events to tell a leak from chance
+    leaks = []
+    for c in X.columns:
+        if c in allow: continue
+        v = xt[c].to_numpy(np.float64)
+        auc = weighted_auc(yt, v, wt)
+        if max(auc, 1 - auc) >= 0.99: leaks.append(f'{c!r} (weighted AUC {max(auc, 1 - auc):.3f})'); continue
+        vals, inv = np.unique(v, return_inverse=True)
+        if 1 < len(vals) <= len(v) / 20 and (np.bincount(inv, yt == 1) * np.bincount(inv, yt == 0) == 0).all():
+            leaks.append(f'{c!r} (each of its {len(vals)} values holds one class)')   # e.g. a per-sample weight ±w
+    for j, c in enumerate(cat_names):
+        if c in allow: continue
+        both = pd.crosstab(C[idx, j], yt).gt(0).sum(axis=1)   # classes present per level
+        if len(both) > 1 and (both == 1).all(): leaks.append(f'{c!r} (each level holds one class)')
+    if leaks: raise DataError(f"{src}: input(s) {', '.join(leaks)} alone separate signal from background in the training "
+                              "events: a likely label leak (a weight, an id, a per-sample constant, MC truth?). Leave them out "
+                              "(exclude=[...]), or, if they are genuine inputs, name them in allow_inputs=[...]")
+
 def event_set(df:pd.DataFrame, # events in the user's columns (labelled or not)
               spec:EventSpec, # the spec the scaler was fitted with (from `prepare`: `sets['train'].spec`)
               scaler:Standardiser, # fitted on training data
               embed:bool=True, # categorical columns embedded (as in `prepare`)
               eval_totals:dict|None=None, # rescale evaluation weights per class to these sums (labelled only)
-              balance:bool=False # training weights balanced per class
+              balance:bool=False, # training weights balanced per class
+              outside_frac:float|None=OUTSIDE_FRAC # warn when more than this fraction of events is far outside training (None: never)
              ) -> TabularSet:
     "A `TabularSet` of new events with a fitted scaler; ids from the spec's id columns when present, else the row number."
     spec = _with_levels(df, spec)
@@ -239,17 +314,18 @@ def event_set(df:pd.DataFrame, # events in the user's columns (labelled or not)
     if scaler.names != cont:
         raise DataError(f"the Standardiser was fitted on {len(scaler.names or [])} columns {list(scaler.names or [])[:4]}..., "
                         f"these events give {len(cont)}: {cont[:4]}... (embed={embed})")
+    if outside_frac is not None: _warn_outside(X[cont], scaler, df.attrs.get('source', 'these events'), outside_frac)
     x = scaler.transform(X[cont]).to_numpy(np.float32)
     ids = event_ids(df, spec) if all(c in df.columns for c in spec.ids) else event_ids(df, spec.replace(ids=[]))
     lab = _labelled(df, spec)
     if lab:
-        y, w = event_labels(df, spec), event_weights(df, spec)
+        y, w = event_labels(df, spec), _weights(df, spec)
         key = strat_key(y, df[spec.strata] if spec.strata else None) if all(c in df.columns for c in spec.strata) else None
         w_eval = w if eval_totals is None else rescale_weights(y, w, eval_totals)
         w_tr = balanced_weights(y, w) if balance else w
     else:
         y, key = np.full(len(df), np.nan, np.float32), None
-        w_eval = w_tr = event_weights(df, spec) if spec.weight in df.columns else np.ones(len(df))
+        w_eval = w_tr = _weights(df, spec)
     return TabularSet(x_cont=x, x_cat=C, y=y, w=w_tr, w_eval=w_eval, ids=ids, key=key, cont_names=cont, cat_names=cat,
                       cat_cards=cards, labelled=lab, spec=spec)
 
@@ -281,7 +357,9 @@ def prepare(df:pd.DataFrame, # labelled events in the user's columns
         if f > 0 and len(np.unique(y[idx])) < 2:
             raise DataError(f"{src}: the {name} part ({len(idx)} of {len(y)} events, {int(y[idx].sum())} signal) lacks a class: "
                             "too few events of one class for the split")
+    check_ids(df, spec)
     X, C, cont, cat, cards = _inputs(df, spec, embed)
+    _guard_training(df, spec, X[cont], C, y, w, parts[0], src)
     scaler = Standardiser().fit(X.iloc[parts[0]], cont)
     ids = event_ids(df, spec)
     sets = {}

@@ -4,15 +4,16 @@
 
 # %% ../../nbs/16_data.spec.ipynb #9943494e
 from __future__ import annotations
-import re
+import re, warnings
 from dataclasses import dataclass, field, asdict, replace
 import numpy as np
 import pandas as pd
 from ..core import DataError
 
 # %% auto #0
-__all__ = ['CARTESIAN', 'POLAR', 'PhysObject', 'EventSpec', 'infer_objects', 'infer_spec', 'object_momenta', 'cat_codes',
-           'event_inputs', 'event_labels', 'event_weights', 'event_ids', 'strat_key']
+__all__ = ['CARTESIAN', 'POLAR', 'UNSEEN_POLICIES', 'MAX_ABS', 'WEIGHT_LIKE', 'ID_LIKE', 'PhysObject', 'DataWarning', 'EventSpec',
+           'infer_objects', 'leak_like', 'infer_spec', 'object_momenta', 'cat_codes', 'event_inputs', 'event_labels',
+           'event_weights', 'event_ids', 'check_ids', 'strat_key']
 
 # %% ../../nbs/16_data.spec.ipynb #61cf6972
 CARTESIAN, POLAR = ('px', 'py', 'pz', 'E'), ('pt', 'eta', 'phi', 'm')
@@ -56,6 +57,12 @@ def _names(v) -> list[str]:
     if v is None: return []
     return [v] if isinstance(v, str) else list(v)
 
+UNSEEN_POLICIES = ('error', 'overflow', 'clip')  # what a category level never seen in training becomes (`EventSpec.unseen`)
+MAX_ABS = 1e6  # default physical range of every input and momentum column: |x| <= 1e6 (1 PeV in GeV), as the HiggsML loader
+
+class DataWarning(UserWarning):
+    "A data guard's warning: a column left out of, or added to, the inputs; events far from the training data."
+
 @dataclass
 class EventSpec:
     "What the columns of a table of events mean. All fields are column names except `signal`, `missing` and `cat_levels`."
@@ -69,9 +76,16 @@ class EventSpec:
     objects:dict=field(default_factory=dict)  # name -> `PhysObject`: their momenta become Cartesian inputs
     missing:float|None=None                   # sentinel that marks an undefined value (as NaN does), e.g. -999
     cat_levels:dict=field(default_factory=dict) # column -> values in code order (`prepare` fills it from the data)
+    allow_inputs:list=field(default_factory=list) # inputs the leak guards let through (by name: column or object input)
+    max_abs:float|None=MAX_ABS                # refuse defined input/momentum values with |x| > max_abs (None: only float32 overflow)
+    unseen:str='error'                        # a category level not in `cat_levels`: 'error', 'overflow' (one extra code) or 'clip' (nearest end level)
 
     def __post_init__(self):
         self.cont, self.cat, self.ids, self.strata = (_names(v) for v in (self.cont, self.cat, self.ids, self.strata))
+        self.allow_inputs = _names(self.allow_inputs)
+        if self.unseen not in UNSEEN_POLICIES: raise DataError(f"EventSpec: unseen must be one of {UNSEEN_POLICIES}, got {self.unseen!r}")
+        if self.max_abs is not None and not (np.isfinite(self.max_abs) and self.max_abs > 0):
+            raise DataError(f"EventSpec: max_abs must be a positive finite number or None, got {self.max_abs!r}")
         self.signal = tuple(_names(self.signal) if isinstance(self.signal, str) else np.atleast_1d(self.signal).tolist())
         self.objects = {n: o if isinstance(o, PhysObject) else PhysObject(dict(o)) for n, o in dict(self.objects).items()}
         self.cat_levels = {k: list(v) for k, v in dict(self.cat_levels).items()}
@@ -87,6 +101,10 @@ class EventSpec:
         bad = [f"{c!r} (object {turning[c]})" for c in self.cont + self.cat if c in turning and c not in self.object_inputs()]
         if bad: raise DataError(f"EventSpec: cont/cat name direction column(s) {bad} of objects: they would not rotate with "
                                 "augmentation; the objects' Cartesian inputs are added for you")
+
+    def cat_card(self, col:str) -> int:
+        "How many codes categorical `col` has: its levels (+1 for the overflow code when `unseen='overflow'`)."
+        return len(self.cat_levels[col]) + (self.unseen == 'overflow')
 
     def object_inputs(self) -> list[str]:
         "The Cartesian network inputs of all objects."
@@ -114,6 +132,7 @@ class EventSpec:
         d['signal'] = list(self.signal); return d
     @classmethod
     def from_dict(cls, d:dict) -> 'EventSpec':
+        "Rebuild from `to_dict()` output; dicts written before `allow_inputs`/`max_abs`/`unseen` existed get their defaults."
         try: return cls(**d)
         except TypeError as e: raise DataError(f"EventSpec.from_dict: {e}") from None
     def replace(self, **kw) -> 'EventSpec': return replace(self, **kw)
@@ -131,7 +150,39 @@ def infer_objects(columns) -> dict:
         elif {'pt', 'phi'} <= set(comps): out[name] = PhysObject({k: v for k, v in comps.items() if k in POLAR})
     return out
 
-def infer_spec(df:pd.DataFrame, # the user's table (only its columns and dtypes are read)
+WEIGHT_LIKE = re.compile(r'weight|xsec|cross_?section', re.I)  # genWeight, LHEScaleWeight, PSWeight, puWeight, xsec, ...
+ID_LIKE = {'run', 'runnumber', 'runno', 'lumi', 'lumiblock', 'luminosityblock', 'lumisection', 'event', 'eventid',
+           'eventnumber', 'eventno', 'evt', 'evtid', 'evtnum', 'evtnumber', 'entry'}  # names compared lower-case, without _ or -
+
+def leak_like(name:str) -> str|None:
+    "Why column `name` looks like bookkeeping rather than physics ('weight-like', 'identifier-like'), or None."
+    if WEIGHT_LIKE.search(str(name)): return 'weight-like'
+    if re.sub(r'[^a-z0-9]', '', str(name).lower()) in ID_LIKE: return 'identifier-like'
+    return None
+
+def _no_dup_columns(df, what='the table'):
+    dup = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
+    if dup: raise DataError(f"{df.attrs.get('source', what)}: column(s) {dup} named more than once; rename or drop the copies")
+
+def _screen(df, c, missing) -> str|None:
+    "Why an inferred column should not be an input (or None): undefined everywhere, constant, unique integers/strings."
+    s = df[c]
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        v = s.to_numpy(np.float64, na_value=np.nan)
+        v = v[~(np.isnan(v) | ((v == missing) if missing is not None else False))]
+        if len(v) == 0: return 'undefined in every row'
+        if (v == v[0]).all(): return f'constant ({v[0]:g})'
+        if len(df) >= 50 and len(v) == len(df) and np.isfinite(v).all() and (v == np.round(v)).all() and len(np.unique(v)) == len(v):
+            return 'distinct integers in every row (an identifier?)'
+        return None
+    v = s.dropna()
+    if len(v) == 0: return 'undefined in every row'
+    n = v.nunique()
+    if n == 1: return f'constant ({v.iloc[0]!r})'
+    if len(df) >= 50 and n == len(df): return 'distinct values in every row (an identifier?)'
+    return None
+
+def infer_spec(df:pd.DataFrame, # the user's table (its columns, dtypes and values are read)
                label:str|None=None, # class column
                signal=(1,), # label value(s) meaning signal
                weight:str|None=None, # event-weight column
@@ -139,21 +190,46 @@ def infer_spec(df:pd.DataFrame, # the user's table (only its columns and dtypes 
                cat=(), # categorical columns
                strata=(), # columns to stratify on (besides the class)
                objects:dict|None=None, # name -> PhysObject; None: inferred from the column names
-               cont=None, # continuous inputs; None: every other numeric column
-               exclude=(), # columns never used as inputs
-               missing:float|None=None # sentinel for undefined values, e.g. -999
+               cont=None, # continuous inputs; None: every other numeric column that passes the guards (see below)
+               exclude=(), # columns never used as inputs; an object's name or any of its columns removes the object
+               missing:float|None=None, # sentinel for undefined values, e.g. -999
+               allow_inputs=(), # columns the leak guards would keep out (weight-/id-like, constant...) that ARE inputs
+               max_abs:float|None=MAX_ABS, # refuse input values with |x| > max_abs (default 1e6 = 1 PeV in GeV)
+               unseen:str='error' # a category level never seen in training: 'error', 'overflow' or 'clip'
               ) -> EventSpec:
-    "An `EventSpec` for `df`: what is not given is inferred from the column names and dtypes."
-    given = [c for c in _names(label) + _names(weight) + _names(ids) + _names(cat) + _names(strata) + _names(exclude)
+    "An `EventSpec` for `df`: what is not given is inferred from the column names, dtypes and values, with leak guards."
+    _no_dup_columns(df)
+    found = infer_objects(df.columns) if objects is None else dict(objects)
+    given = [c for c in _names(label) + _names(weight) + _names(ids) + _names(cat) + _names(strata) + _names(allow_inputs)
              + _names(cont or []) if c not in df.columns]
+    given += [c for c in _names(exclude) if c not in df.columns and c not in found]
     if given: raise DataError(f"infer_spec: column(s) {given} not in the table (it has {list(df.columns)[:12]}{'...' if df.shape[1] > 12 else ''})")
-    objects = infer_objects(df.columns) if objects is None else objects
+    ocols = lambda o: list((o.cols if isinstance(o, PhysObject) else dict(o)).values())
+    excl = set(_names(exclude))
+    dropped = {n for n, o in found.items() if n in excl or excl & set(ocols(o))}
+    objects = {n: o for n, o in found.items() if n not in dropped}
+    allow = _names(allow_inputs)
     if cont is None:
         taken = set(_names(label) + _names(weight) + _names(ids) + _names(cat) + _names(exclude))
-        taken |= {c for o in objects.values() for c in (o.cols.values() if isinstance(o, PhysObject) else dict(o).values())}
-        cont = [c for c in df.columns if c not in taken and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+        taken |= {c for o in found.values() for c in ocols(o)}   # excluded objects' columns stay out too
+        cont, cat, notes, new_cat = [], _names(cat), {}, []
+        for c in df.columns:
+            if c in taken: continue
+            numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            why = None if c in allow else (leak_like(c) or _screen(df, c, missing))
+            if why: notes[c] = why
+            elif numeric: cont.append(c)
+            else:
+                cat.append(c)
+                if c not in allow: new_cat.append(c)
+        if notes:
+            warnings.warn(DataWarning("infer_spec: not network inputs: " + ', '.join(f'{c!r} ({w})' for c, w in notes.items())
+                                      + "; name any that is a genuine input in allow_inputs=[...]"), stacklevel=2)
+        if new_cat:
+            warnings.warn(DataWarning(f"infer_spec: non-numeric column(s) {new_cat} become categorical inputs (embeddings); "
+                                      "say so with cat=[...], or drop them with exclude=[...]"), stacklevel=2)
     return EventSpec(cont=cont, cat=cat, label=label, signal=signal, weight=weight, ids=ids, strata=strata,
-                     objects=objects, missing=missing)
+                     objects=objects, missing=missing, allow_inputs=allow, max_abs=max_abs, unseen=unseen)
 
 # %% ../../nbs/16_data.spec.ipynb #be850901
 def _where(df, mask, col, what) -> DataError:
@@ -162,11 +238,13 @@ def _where(df, mask, col, what) -> DataError:
     return DataError(f"{src}: column {col!r} {what} at row {df.index[i]!r} (value {df[col].iloc[i]!r}; {int(mask.sum())} row(s))")
 
 def _need(df, cols, what):
+    dup = [c for c in dict.fromkeys(cols) if c in df.columns and not isinstance(df[c], pd.Series)]
+    if dup: raise DataError(f"{df.attrs.get('source', 'the table')}: {what} needs column(s) {dup}, named more than once in the table")
     missing = [c for c in cols if c not in df.columns]
     if missing: raise DataError(f"{df.attrs.get('source', 'the table')}: {what} needs column(s) {missing}, missing")
 
-def _numeric(df, col, missing) -> tuple[np.ndarray, np.ndarray]:
-    "(float64 values, undefined mask) of a column: NaN or the sentinel are undefined; inf is an error."
+def _numeric(df, col, missing, max_abs=None) -> tuple[np.ndarray, np.ndarray]:
+    "(float64 values, undefined mask) of a column: NaN or the sentinel are undefined; inf, and |x| > `max_abs` when given, are errors."
     s = df[col]
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
         raise DataError(f"{df.attrs.get('source', 'the table')}: column {col!r} is not numeric (dtype {s.dtype})")
@@ -175,6 +253,10 @@ def _numeric(df, col, missing) -> tuple[np.ndarray, np.ndarray]:
     big = np.abs(v) > 3e38
     if big.any(): raise _where(df, big, col, 'overflows float32')
     undef = np.isnan(v) | ((v == missing) if missing is not None else False)
+    if max_abs is not None:
+        big = (np.abs(v) > max_abs) & ~undef
+        if big.any(): raise _where(df, big, col, f"is beyond the physical range |x| <= {max_abs:g} (wrong units? a sentinel? "
+                                   "set the spec's missing= or max_abs=)")
     return v, undef
 
 def object_momenta(df:pd.DataFrame, spec:EventSpec) -> dict:
@@ -183,7 +265,7 @@ def object_momenta(df:pd.DataFrame, spec:EventSpec) -> dict:
     out = {}
     for name, o in spec.objects.items():
         _need(df, list(o.cols.values()), f'object {name!r}')
-        vals = {k: _numeric(df, c, spec.missing) for k, c in o.cols.items()}
+        vals = {k: _numeric(df, c, spec.missing, spec.max_abs) for k, c in o.cols.items()}
         absent = np.zeros(len(df), bool)
         for v, u in vals.values(): absent |= u
         g = lambda k, d=0.: np.where(absent, 0., vals[k][0]) if k in vals else np.full(len(df), d)
@@ -202,14 +284,26 @@ def object_momenta(df:pd.DataFrame, spec:EventSpec) -> dict:
         out[name] = (p4, absent)
     return out
 
+def _is_num(x) -> bool: return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
+
 def cat_codes(df:pd.DataFrame, spec:EventSpec, col:str) -> np.ndarray:
-    "int64 codes of categorical `col` by `spec.cat_levels[col]`; unknown or missing values are errors."
+    "int64 codes of categorical `col` by `spec.cat_levels[col]`; missing values are errors, unseen ones follow `spec.unseen`."
     levels = spec.cat_levels.get(col)
     if levels is None: raise DataError(f"EventSpec: no levels known for categorical {col!r} (prepare() fills them)")
+    _need(df, [col], 'the categorical inputs')
     v = df[col]
     if v.isna().any(): raise _where(df, v.isna().to_numpy(), col, 'is missing (a category must be given)')
     pos = pd.Index(levels).get_indexer(v)
-    if (pos < 0).any(): raise _where(df, pos < 0, col, f'has a value outside the known levels {levels}')
+    bad = pos < 0
+    if bad.any() and spec.unseen == 'overflow': pos = np.where(bad, len(levels), pos)
+    elif bad.any() and spec.unseen == 'clip':
+        if not (all(_is_num(l) for l in levels) and all(_is_num(x) for x in pd.unique(v[bad]))):
+            raise _where(df, bad, col, f"has a value outside the known levels {levels} (unseen='clip' needs numeric levels)")
+        x, lv = v.to_numpy(np.float64), np.asarray(levels, np.float64)
+        hi, lo = bad & (x > lv.max()), bad & (x < lv.min())
+        pos = np.where(hi, int(lv.argmax()), np.where(lo, int(lv.argmin()), pos))
+        if (pos < 0).any(): raise _where(df, pos < 0, col, f"has a value between the known levels {levels} (unseen='clip' only caps values beyond them)")
+    elif bad.any(): raise _where(df, bad, col, f"has a value outside the known levels {levels} (EventSpec(unseen='overflow' or 'clip') accepts new ones)")
     return pos.astype(np.int64)
 
 def event_inputs(df:pd.DataFrame, # the user's table
@@ -226,7 +320,7 @@ def event_inputs(df:pd.DataFrame, # the user's table
         if c in derived: cont[c] = derived[c]
         else:
             _need(df, [c], 'the continuous inputs')
-            v, undef = _numeric(df, c, spec.missing); cont[c] = np.where(undef, 0., v)
+            v, undef = _numeric(df, c, spec.missing, spec.max_abs); cont[c] = np.where(undef, 0., v)
     _need(df, spec.cat, 'the categorical inputs')
     codes = np.stack([cat_codes(df, spec, c) for c in spec.cat], 1) if spec.cat else np.zeros((len(df), 0), np.int64)
     return pd.DataFrame({c: v.astype(np.float32) for c, v in cont.items()}, index=df.index), codes
@@ -253,6 +347,17 @@ def event_ids(df:pd.DataFrame, spec:EventSpec) -> pd.DataFrame:
     if not spec.ids: return pd.DataFrame({'row': np.arange(len(df), dtype=np.int64)})
     _need(df, spec.ids, 'the ids')
     return df[spec.ids].reset_index(drop=True)
+
+def check_ids(df:pd.DataFrame, spec:EventSpec):
+    "Refuse repeated ids: the spec's id columns must identify every row once (an event used twice leaks across splits)."
+    if not spec.ids: return
+    _need(df, spec.ids, 'the ids')
+    dup = df.duplicated(spec.ids, keep=False).to_numpy()
+    if not dup.any(): return
+    i = int(np.flatnonzero(dup)[0]); first = tuple(df[spec.ids].iloc[i].tolist())
+    rows = np.flatnonzero((df[spec.ids] == df[spec.ids].iloc[i]).all(axis=1).to_numpy())
+    raise DataError(f"{df.attrs.get('source', 'the table')}: ids {spec.ids} repeat: {first if len(first) > 1 else first[0]!r} at rows "
+                    f"{[df.index[r] for r in rows[:5]]}{'...' if len(rows) > 5 else ''} ({int(dup.sum())} rows share their ids)")
 
 def strat_key(y, # labels 0/1
               strata:pd.DataFrame|None=None # columns to stratify on besides the class (any values)
