@@ -7,6 +7,15 @@ full training totals). Reported: weighted test AUC, test AMS at the validation-c
 training time — mean ± standard error over the repeats, one table, one run.
 
     OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py [--repeats 5] [--models 10]
+
+`--recipe paper` times the default recipe of `hepnb higgs` instead (`HiggsConfig.paper()`: embedding, augmentation +
+TTA, Swish, 1cycle, dense 6x33, 10 members x 15 epochs) against the issue's XGBoost anchor (400 trees, depth 5,
+learning rate 0.1, hist, one thread, no early stopping) on the same training events, and trains the recipe both ways:
+members batched (`batched=None`, the default) and one by one (`batched=False`, on the old default of worker
+processes). It prints per split the training seconds and the ratio to XGBoost's, and the paired quality table (AUC,
+test AMS of batched vs per-member, mean ± s.e. over the splits and their paired difference).
+
+    OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py --recipe paper [--repeats 5]
 """
 import argparse, time
 from types import SimpleNamespace
@@ -31,6 +40,47 @@ def fit_xgb(train, seed, n_jobs):
             sample_weight_eval_set=[v.w * len(v) / v.w.sum()], verbose=False)
     return lambda s: clf.predict_proba(x(s))[:, 1], clf.best_iteration
 
+def fit_xgb_fixed(train, seed, n_jobs=1):
+    "The issue's anchor: 400 trees of depth 5, no early stopping, on all the training events."
+    t = train.reweight()
+    clf = xgb.XGBClassifier(n_estimators=400, max_depth=5, learning_rate=0.1, tree_method='hist', random_state=seed, n_jobs=n_jobs)
+    x = lambda s: np.concatenate([s.x_cont, s.x_cat], 1)
+    clf.fit(x(t), t.y, sample_weight=t.w * len(t) / t.w.sum(), verbose=False)
+    return lambda s: clf.predict_proba(x(s))[:, 1]
+
+def main_paper(a):
+    df = load_higgs()
+    rows = []
+    for r in range(a.repeats):
+        sets, scaler = prepare_higgs(df, embed_cats=True, seed=r)
+        cfg = HiggsConfig.paper(seed=r, n_models=a.models)
+        row = {'n_train': len(sets['train'])}
+        t0 = time.perf_counter(); pred = fit_xgb_fixed(sets['train'], r, a.xgb_threads); row['t_xgb'] = time.perf_counter() - t0
+        row.update({f'{k}_xgb': v for k, v in evaluate(pred, sets).items()})
+        for name, kw in (('batched', {}), ('member', {'batched': False})):
+            t0 = time.perf_counter()
+            ens = train_ensemble(sets['train'], cfg, scaler, verbose=False, **kw)
+            row[f't_{name}'] = time.perf_counter() - t0
+            row[f'jobs_{name}'] = ens.info['n_jobs']
+            row.update({f'{k}_{name}': v for k, v in evaluate(ens.predict, sets).items()})
+        rows.append(row)
+        print(f"split {r}: XGBoost {row['t_xgb']:.2f} s | batched {row['t_batched']:.1f} s ({row['t_batched']/row['t_xgb']:.1f}x, "
+              f"{row['jobs_batched']} process) AUC {row['auc_batched']:.4f} AMS {row['ams_test_batched']:.3f} | per-member "
+              f"{row['t_member']:.1f} s ({row['t_member']/row['t_xgb']:.1f}x, {row['jobs_member']} workers) AUC {row['auc_member']:.4f} "
+              f"AMS {row['ams_test_member']:.3f} | XGBoost AUC {row['auc_xgb']:.4f} AMS {row['ams_test_xgb']:.3f}", flush=True)
+    ms = lambda v, f='.4f': format_mean_sem(v, f)
+    col = lambda k: [x[k] for x in rows]
+    print(f"\nHiggsML subset, default recipe (HiggsConfig.paper(), {a.models} members x 15 epochs, {rows[0]['n_train']:,} training "
+          f"events), 60/20/20 splits x {a.repeats}; mean ± s.e.")
+    print(f"{'method':<40}{'train s':>18}{'x XGBoost':>16}{'weighted test AUC':>22}{'test AMS at val cut':>22}")
+    for k, name in (('xgb', 'XGBoost 400 trees, depth 5, 1 thread'), ('batched', 'hepnb, members batched (default)'),
+                    ('member', 'hepnb, members one by one (old)')):
+        ratio = [x[f't_{k}'] / x['t_xgb'] for x in rows]
+        print(f"{name:<40}{ms(col(f't_{k}'), '.2f'):>18}{ms(ratio, '.2f'):>16}{ms(col(f'auc_{k}')):>22}{ms(col(f'ams_test_{k}'), '.3f'):>22}")
+    d_auc = [x['auc_batched'] - x['auc_member'] for x in rows]; d_ams = [x['ams_test_batched'] - x['ams_test_member'] for x in rows]
+    print(f"paired difference batched - per-member: AUC {ms(d_auc)}, test AMS {ms(d_ams, '.3f')}; "
+          f"speed-up of training {ms([x['t_member'] / x['t_batched'] for x in rows], '.2f')}x")
+
 def evaluate(pred_fn, sets):
     "hepnb's scoring (cut on validation, top-10 % rule) for any predictor."
     sc, _ = score_ensemble(SimpleNamespace(predict=pred_fn), sets)
@@ -40,7 +90,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--repeats', type=int, default=5); ap.add_argument('--models', type=int, default=10)
     ap.add_argument('--xgb-threads', type=int, default=1)
+    ap.add_argument('--recipe', choices=['baseline', 'paper'], default='baseline')
     a = ap.parse_args()
+    if a.recipe == 'paper': return main_paper(a)
     df = load_higgs()
     res = {'hepnb': [], 'xgb': []}
     for r in range(a.repeats):

@@ -15,6 +15,9 @@
 # stopped and reported as such. Two chapters run in quick mode (GPU_RUN_QUICK_CHAPTERS, default "09 13"): 09's full
 # search needs Ray, whose wheels do not fit in the 64 MiB a call carries (without Ray it runs its trials one after
 # another), and 13 pins its models to the CPU (its committed outputs are a full 52-min CPU run).
+# Batched members: every chapter's ensemble trains its TabularNet members as one batched model (the default);
+# GPU_RUN_BATCHED=1 also runs bench/bench_batched.py (full size, batched only; GPU_RUN_BATCHED_S, default 120 s;
+# lower GPU_RUN_BUDGET to make room).
 # Knobs: GPU_RUN_QUICK=1 (quick mode: the CPU rehearsal), GPU_RUN_SLOW=1, GPU_RUN_QUICK_CHAPTERS ("" for none),
 # GPU_RUN_BUDGET (s), GPU_RUN_WORKERS, GPU_RUN_CHAPTERS ("01 13"), PYTHON (python3), WHEELS (.whl), OUT (a new temporary folder).
 # fetch only: PYVER (3.12), GPU_RUN_PRESENT (packages the target already has: not downloaded).
@@ -129,6 +132,12 @@ EOF
   # shellcheck disable=SC2086
   "$py" bench/gpu_run.py all --out "$out" --budget "${GPU_RUN_BUDGET:-540}" --workers "${GPU_RUN_WORKERS:-4}" \
      ${GPU_RUN_CHAPTERS:+--chapters $GPU_RUN_CHAPTERS} --quick-chapters ${GPU_RUN_QUICK_CHAPTERS-09 13} || rc=$?
+  # the batched ensemble path on the device (the chapters' ensembles already train batched: it is train_ensemble's
+  # default for TabularNet members); GPU_RUN_BATCHED=1 also times it at full size, batched only, into batched.txt
+  if [ "${GPU_RUN_BATCHED:-0}" = 1 ]; then
+    timeout "${GPU_RUN_BATCHED_S:-120}" "$py" bench/bench_batched.py --skip-anchor > "$out/batched.txt" 2>&1 || echo "bench_batched.py: rc=$? (see batched.txt)"
+    tail -5 "$out/batched.txt" || true
+  fi
   echo "gpu_run.sh run took $(( $(date +%s) - t0 )) s (rc=$rc); results in $out"
   return "$rc"
 }

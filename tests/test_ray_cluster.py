@@ -145,7 +145,7 @@ def test_ensemble_members_on_both_nodes(ray_cluster):
     train = sets['train'].subset(np.arange(4000))
     cfg = EnsembleConfig(n_models=2, max_epochs=1, seed=0)
     t0 = time.time()
-    local = train_ensemble(train, cfg, scaler, verbose=False, n_jobs=1)
+    local = train_ensemble(train, cfg, scaler, verbose=False, n_jobs=1, batched=False)  # members on a cluster train one by one
     t1 = time.time()
     remote = train_ensemble(train, cfg, scaler, verbose=False, address=ray_cluster)
     t2 = time.time()

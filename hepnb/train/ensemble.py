@@ -23,10 +23,17 @@ from ..data.preprocess import (Standardiser, TabularSet, stratified_folds, train
 from ..metrics import score_cut_rule, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
 from .augment import HEPAugment, HEPTTA
 from .schedules import fit_sgdr, fit_swa, paper_one_cycle_kwargs
+from typing import Callable
+from fastai.data.core import DataLoaders
+from .learner import set_tensors
+from .augment import EventTransform
+from .batched import BatchedTabularNet, MemberBatches, MemberAugment, MemberBCE, MemberTracker, predict_members
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'HiggsConfig', 'PARALLEL_MIN_WORK', 'EnsembleConfig', 'register_member', 'allowed_members', 'Member',
-           'lbn_member', 'Ensemble', 'train_ensemble', 'score_ensemble']
+__all__ = ['SCHEDULES', 'HiggsConfig', 'SCHEDULE_FITS', 'PARALLEL_MIN_WORK', 'BATCHED_PARALLEL_MIN_WORK', 'BATCH_GROUP',
+           'EnsembleConfig', 'register_member', 'allowed_members', 'Member', 'lbn_member', 'Ensemble', 'Schedule',
+           'fit_constant', 'fit_sgdr_config', 'fit_swa_config', 'fit_one_cycle_config', 'member_learner',
+           'train_ensemble', 'score_ensemble']
 
 # %% ../../nbs/43_train.ensemble.ipynb #c1623ebe
 SCHEDULES = ('constant', 'sgdr', 'swa', '1cycle')
@@ -313,7 +320,7 @@ class Ensemble:
                             f"got {list(ts.cont_names)[:4]}... ({len(ts.cont_names)})")
         tta = self.config.tta if tta is None else tta
         tta = self.tta() if tta is True else (None if tta is False else tta)
-        preds = np.stack([predict(m, ts, tta=tta, device=device) for m in self.models])
+        preds = predict_members(self.models, ts, tta=tta, device=device)  # alike TabularNets in one batched pass
         return (self.weights[:, None] * preds).sum(0)
 
     def save(self, path) -> Path:
@@ -371,40 +378,120 @@ def _check_training(train, config, scaler):
         if scaler is None: raise DataError("augmentation needs the Standardiser (scaler=...)")
         if spec is None or not spec.objects: raise DataError("augmentation and TTA need physics objects in the set's spec (EventSpec.objects)")
 
+@dataclass(frozen=True)
+class Schedule:
+    "How members are trained: `fit(learn, config)` on a member's learner (or on K members' batched learner where `batched`)."
+    fit:Callable
+    batched:bool=True   # the same training for K members batched as for each alone
+
+def fit_constant(learn, config):
+    "Constant LR with early stopping on the validation loss and the best weights restored (each member its own when batched)."
+    if isinstance(learn.model, BatchedTabularNet):
+        learn.member_tracker.patience = config.patience
+        learn.fit(config.max_epochs)
+    else: learn.fit(config.max_epochs, cbs=[EarlyStoppingCallback(monitor='valid_loss', patience=config.patience),
+                                            SaveModelCallback(monitor='valid_loss', fname='best', with_opt=False)])
+
+def fit_sgdr_config(learn, config): fit_sgdr(learn, config.sgdr_cycles, 1, lr_max=config.lr)
+def fit_swa_config(learn, config): fit_swa(learn, config.max_epochs, 'constant', lr=config.lr)
+def fit_one_cycle_config(learn, config): learn.fit_one_cycle(config.max_epochs, **paper_one_cycle_kwargs(lr_max=config.lr))
+
+SCHEDULE_FITS = {'constant': Schedule(fit_constant), 'sgdr': Schedule(fit_sgdr_config),
+                 # SWA's automatic start compares averages by validation loss: batched, one comparison would decide for all members
+                 'swa': Schedule(fit_swa_config, batched=False), '1cycle': Schedule(fit_one_cycle_config)}
+assert set(SCHEDULE_FITS) == set(SCHEDULES)
+
+def member_learner(dls, # `tabular_dls` of one member, or `MemberBatches` of K members
+                   model:nn.Module, # the member, or the members as one `BatchedTabularNet`
+                   config:EnsembleConfig,
+                   augment=None, # a `HEPAugment` (one member) or `MemberAugment` (batched), or None
+                   cbs=() # more callbacks
+                  ):
+    "The learner that trains members: the paper's Adam and weighted BCE (per member and a `MemberTracker` when batched)."
+    learn = event_learner(dls, model, config.lr, cbs=list(cbs) + ([augment] if augment is not None else []), wd=config.wd)
+    if isinstance(model, BatchedTabularNet): learn.loss_func = MemberBCE(); learn.add_cb(MemberTracker())
+    return learn
+
+def _fold_sets(train, config, folds, i):
+    "Member i's training and validation events: (rows, set with its training weights) for each."
+    def part(idx):
+        s = train.subset(idx)
+        return replace(s, w=training_weights(s.y, s.w, config.balance, config.negative))
+    val_idx = folds[i]; trn_idx = np.sort(np.concatenate([f for j, f in enumerate(folds) if j != i]))
+    return trn_idx, part(trn_idx), val_idx, part(val_idx)
+
+class _Quiet(contextlib.ExitStack):
+    "No progress bar, no logging, no prints (fastai's SaveModelCallback prints every improvement)."
+    def __init__(self, learn): super().__init__(); self.learn = learn
+    def __enter__(self):
+        super().__enter__()
+        for c in (self.learn.no_bar(), self.learn.no_logging(), contextlib.redirect_stdout(io.StringIO())): self.enter_context(c)
+        return self
+
+def _diverged(i, val_loss, config):
+    if not (math.isfinite(val_loss) and val_loss > 0):
+        raise DataError(f"member {i+1} diverged (validation loss {val_loss}) at lr={config.lr}: training is unstable at this "
+                        "learning rate; try a smaller one (the paper's range: 1e-4 to 1e-2; find one with the LR range test)")
+
 def _train_member(shared:tuple, i:int) -> dict:
     "Train member `i` (a task of `hepnb.parallel.map_ordered`): its weights (CPU), validation loss, epochs, seconds, where."
     train, config, scaler, member, folds, extra_cbs, fit, device = shared
     t0 = time.perf_counter()
     seed = set_seed(config.seed * 1000 + i)
-    def part(idx):
-        s = train.subset(idx)
-        return replace(s, w=training_weights(s.y, s.w, config.balance, config.negative))
     cbs = list(extra_cbs()) if extra_cbs else []
-    if config.augment: cbs.append(HEPAugment.from_spec(train.spec, scaler, train.cont_names))
-    val_idx = folds[i]; trn_idx = np.sort(np.concatenate([f for j, f in enumerate(folds) if j != i]))
-    dls = tabular_dls(part(trn_idx), part(val_idx), config.bs, device, seed)
+    aug = HEPAugment.from_spec(train.spec, scaler, train.cont_names) if config.augment else None
+    _, trn, _, val = _fold_sets(train, config, folds, i)
+    dls = tabular_dls(trn, val, config.bs, device, seed)
     model = member.build()
     with tempfile.TemporaryDirectory() as tmp:
-        learn = event_learner(dls, model, config.lr, cbs=cbs, wd=config.wd)
+        learn = member_learner(dls, model, config, aug, cbs)
         learn.path, learn.model_dir = Path(tmp), '.'
-        # fastai's SaveModelCallback prints every improvement: keep only our one line per member
-        with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()):
-            if fit is not None: fit(learn, config)
-            elif config.schedule == 'constant':
-                learn.fit(config.max_epochs, cbs=[EarlyStoppingCallback(monitor='valid_loss', patience=config.patience),
-                                                  SaveModelCallback(monitor='valid_loss', fname='best', with_opt=False)])
-            elif config.schedule == 'sgdr': fit_sgdr(learn, config.sgdr_cycles, 1, lr_max=config.lr)
-            elif config.schedule == 'swa': fit_swa(learn, config.max_epochs, 'constant', lr=config.lr)
-            else: learn.fit_one_cycle(config.max_epochs, **paper_one_cycle_kwargs(lr_max=config.lr))
+        with _Quiet(learn):
+            (fit or SCHEDULE_FITS[config.schedule].fit)(learn, config)
             n_epochs = learn.epoch + 1
             val_loss = float(learn.validate()[0])
-    if not (math.isfinite(val_loss) and val_loss > 0):
-        raise DataError(f"member {i+1} diverged (validation loss {val_loss}) at lr={config.lr}: training is unstable at this "
-                        "learning rate; try a smaller one (the paper's range: 1e-4 to 1e-2; find one with the LR range test)")
+    _diverged(i, val_loss, config)
     return dict(state={k: v.detach().cpu() for k, v in learn.model.state_dict().items()}, val_loss=val_loss,
                 epochs=n_epochs, seconds=time.perf_counter() - t0, where=where_am_i())
 
+def _train_group(shared:tuple, payload:tuple) -> list:
+    "Train the members `payload[0]` as one `BatchedTabularNet` (`payload[1]` batches per epoch); one result per member, as `_train_member`'s."
+    train, config, scaler, member, folds, extra_cbs, fit, device = shared
+    idx, n_batches = payload
+    t0 = time.perf_counter()
+    nets, seeds, gens = [], [], []
+    for i in idx:  # each member as `_train_member` makes it: its seed, its initial weights, then its augmentation draws
+        seeds.append(set_seed(config.seed * 1000 + i))
+        torch.randint(0, 2**31, (1,))  # the draw of the per-member validation loader (its unused shuffling seed)
+        nets.append(member.build())
+        g = torch.Generator(); g.set_state(torch.get_rng_state()); gens.append(g)
+    model = BatchedTabularNet(nets)
+    tensors = [torch.as_tensor(np.ascontiguousarray(train.x_cat), dtype=torch.long),
+               torch.as_tensor(np.ascontiguousarray(train.x_cont), dtype=torch.float32),
+               torch.as_tensor(np.asarray(train.y), dtype=torch.float32).reshape(-1, 1)]
+    ti, tw, vi, vw = [], [], [], []
+    for i in idx:
+        a, trn, b, val = _fold_sets(train, config, folds, i)
+        ti.append(a); tw.append(set_tensors(trn)[3]); vi.append(b); vw.append(set_tensors(val)[3])
+    dls = DataLoaders(MemberBatches(tensors, ti, tw, config.bs, True, seeds, n_batches, device),
+                      MemberBatches(tensors, vi, vw, max(config.bs, 4096), False, device=device), device=default_device(device))
+    aug = MemberAugment(EventTransform.from_spec(train.spec, scaler, train.cont_names), gens) if config.augment else None
+    learn = member_learner(dls, model.to(default_device(device)), config, aug)
+    with _Quiet(learn):
+        SCHEDULE_FITS[config.schedule].fit(learn, config)
+        tracker = learn.member_tracker
+        epochs = tracker.epochs(learn.epoch + 1)
+        tracker.patience = None   # `validate` runs the fit events too (before_fit ... after_fit): only record
+        learn.validate()
+    losses = tracker.losses
+    for k, i in enumerate(idx): _diverged(i, float(losses[k]), config)
+    dt, where = time.perf_counter() - t0, where_am_i()
+    return [dict(state=learn.model.member_state(k), val_loss=float(losses[k]), epochs=epochs[k], seconds=dt / len(idx),
+                 where=where, batched=len(idx)) for k in range(len(idx))]
+
 PARALLEL_MIN_WORK = 2_000_000  # sample-epochs (events × epochs × members) from which separate worker processes pay off
+BATCHED_PARALLEL_MIN_WORK = 20_000_000  # the same for batched members (groups of members in each worker)
+BATCH_GROUP = 5  # members per batched model (the groups are tasks for the workers)
 
 def _n_jobs(n_jobs, address, train, config, device, picklable:bool) -> int|None:
     if address is not None: return None
@@ -412,6 +499,15 @@ def _n_jobs(n_jobs, address, train, config, device, picklable:bool) -> int|None:
     if not picklable or default_device(device).type != 'cpu': return 1   # callables defined in a notebook; one GPU
     work = len(train) * config.max_epochs * config.n_models
     return min(local_cores(), config.n_models) if work >= PARALLEL_MIN_WORK else 1
+
+def _batchable(train, config, member, folds, extra_cbs, fit, address) -> str:
+    "Why the members cannot be trained as one batched model ('' when they can)."
+    if member.target != f"{TabularNet.__module__}.{TabularNet.__qualname__}": return f"the members are {member.target}, not TabularNet"
+    if fit is not None or extra_cbs is not None: return "a custom `fit` or `extra_cbs` trains one member at a time"
+    if not SCHEDULE_FITS[config.schedule].batched: return f"schedule {config.schedule!r} trains one member at a time"
+    if address is not None: return "members on a Ray cluster are trained one at a time"
+    if min(len(train) - len(folds[i]) for i in range(config.n_models)) < config.bs: return f"a member has fewer than bs={config.bs} training events"
+    return ''
 
 def train_ensemble(train:TabularSet, # training events (folds are made from it)
                    config:EnsembleConfig=EnsembleConfig(), # the solution
@@ -421,9 +517,10 @@ def train_ensemble(train:TabularSet, # training events (folds are made from it)
                    fit=None, # callable (learn, config) -> None that trains one member; default per `config.schedule`
                    device=None, verbose:bool=True,
                    n_jobs:int|None=None, # worker processes, one torch thread each (None: all cores when the work repays it)
-                   address:str|None=None # a running Ray cluster ('HOST:PORT'): train the members there
+                   address:str|None=None, # a running Ray cluster ('HOST:PORT'): train the members there
+                   batched:bool|None=None # TabularNet members as one batched model: None where it applies, True (or an error saying why not), False: one by one
                   ) -> Ensemble:
-    "Train the weighted ensemble of `config.n_models` networks on `train` (members in parallel; identical for any `n_jobs`)."
+    "Train the weighted ensemble of `config.n_models` networks on `train` (members batched and/or in parallel; identical for any `n_jobs`)."
     _check_training(train, config, scaler)
     folds = stratified_folds(train.strat_key(), config.n_folds, seed=config.seed)
     member = member or Member.of(TabularNet, **config.model_kwargs(train.x_cont.shape[1], train.cat_cards if train.cat_names else []))
@@ -431,11 +528,22 @@ def train_ensemble(train:TabularSet, # training events (folds are made from it)
     try: picklable = bool(pickle.dumps((extra_cbs, fit)))
     except Exception: picklable = False
     jobs = _n_jobs(n_jobs, address, train, config, device, picklable)
+    why_not = _batchable(train, config, member, folds, extra_cbs, fit, address) if batched is not False else 'batched=False'
+    if batched and why_not: raise DataError(f"batched=True, but {why_not}")
     import hepnb.train.ensemble as _e  # worker processes import the task from the installed module
     pb = progress_bar(range(config.n_models), display=verbose, leave=False) if verbose else None
     if pb is not None: pb.update(0)
+    if not why_not and n_jobs is None and jobs is not None and len(train) * config.max_epochs * config.n_models < BATCHED_PARALLEL_MIN_WORK:
+        jobs = 1   # batched members pay the per-step overhead once: a second process only pays off on large sets
+    if why_not: results = map_ordered(_e._train_member, range(config.n_models), shared, n_jobs=jobs, address=address, what='member')
+    else:
+        n_batches = min((len(train) - len(folds[i])) // config.bs for i in range(config.n_models))
+        # the groups depend on n_models only: a member's rounding depends on how many members share its batched kernels
+        groups = [(tuple(int(i) for i in g), n_batches) for g in np.array_split(np.arange(config.n_models), math.ceil(config.n_models / BATCH_GROUP))]
+        jobs = min(jobs, len(groups))
+        results = (r for rs in map_ordered(_e._train_group, groups, shared, n_jobs=jobs, what='member group') for r in rs)
     runs = []
-    for i, r in enumerate(map_ordered(_e._train_member, range(config.n_models), shared, n_jobs=jobs, address=address, what='member')):
+    for i, r in enumerate(results):
         runs.append(r)
         if pb is not None: pb.update(i + 1); pb.comment = f"member {i+1}/{config.n_models}"
         if verbose: print(f"model {i+1}/{config.n_models}: validation loss {r['val_loss']:.5f}, {r['epochs']} epochs, {r['seconds']:.1f} s")
@@ -445,7 +553,7 @@ def train_ensemble(train:TabularSet, # training events (folds are made from it)
         m = member.build(); m.load_state_dict(r['state']); models.append(m.eval())
     info = {'train_seconds': float(sum(r['seconds'] for r in runs)), 'member_seconds': [r['seconds'] for r in runs],
             'member_epochs': [r['epochs'] for r in runs], 'n_train': len(train), 'n_jobs': jobs, 'address': address,
-            'member_hosts': [f"{r['where']['host']}:{r['where']['pid']}" + (f"@{r['where']['node_id'][:8]}" if r['where']['node_id'] else '') for r in runs]}
+            'batched': not why_not, 'member_hosts': [f"{r['where']['host']}:{r['where']['pid']}" + (f"@{r['where']['node_id'][:8]}" if r['where']['node_id'] else '') for r in runs]}
     return Ensemble(models, [r['val_loss'] for r in runs], config, scaler, [member]*len(models), train.spec,
                     train.cont_names, train.cat_names, info=info)
 
