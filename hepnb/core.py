@@ -221,7 +221,7 @@ def _fsync_dir(folder:Path) -> None:
 @contextlib.contextmanager
 def atomic_path(path:str|Path # the file to write or replace
                ):
-    "`atomic_file` for writers that want a file name (uproot, pandas): yields the temporary path; on success fsync and rename it over `path`."
+    "Yield a temporary path beside `path` for a writer that wants a file name (uproot, pandas); on success fsync and rename it over `path` (all or nothing; clear errors naming `path`)."
     path, tmp = _beside(path)
     try:
         yield tmp

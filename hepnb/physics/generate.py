@@ -235,10 +235,6 @@ def _read_cache(path, key:dict, n_records:int|None):
     info, recs = hit
     return (pd.DataFrame(recs) if all(isinstance(r, dict) for r in recs) else recs), info
 
-def _write_entry(path, key:dict, meta:dict, records:list) -> None:
-    "Write an entry atomically as a records file (`_write_records`): key, version stamp, `meta`, the records, sha256; `_Uncacheable` if it cannot be stored without pickle."
-    _write_records(path, key, meta, records)
-
 def _legacy(path, what:str='cache entry') -> None:
     "Warn about an entry an older hepnb wrote as a pickle at `path`: it is never read (a pickle can run code)."
     if path.exists():
@@ -273,7 +269,7 @@ class _Chunks:
         return out
     def write(self, k:int, res:dict):
         if self.off: return
-        try: _write_entry(self.path(k), self._key(k), {f: res[f] for f in _CHUNK_META}, res['records'])
+        try: _write_records(self.path(k), self._key(k), {f: res[f] for f in _CHUNK_META}, res['records'])
         except _Uncacheable: self.off = True  # the whole-run entry cannot be written either: run_pythia warns then
     def remove(self, n:int):
         "Delete the files of chunks 0..n-1 (their records are in the whole-run entry now), and the folder if empty."
@@ -377,7 +373,7 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
                 n_chunks_resumed=n_resumed, chunk_hosts=[_host(r.get('where')) for r in results])
     out = pd.DataFrame(records) if all(isinstance(r, dict) for r in records) else records
     if path is not None:
-        try: _write_entry(path, key, info, records)
+        try: _write_records(path, key, info, records)
         except _Uncacheable as e: warnings.warn(f"run_pythia: the records are not cached ({e}); the next call generates them again")
         store.remove(len(results))  # the whole-run entry holds them now
     return (out, info) if return_info else out
