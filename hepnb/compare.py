@@ -98,13 +98,15 @@ _QUANTITIES = {'auc': ('test AUC', '.4f'), 'significance': ('test {}', '.3f'), '
                'train_s': ('train s', None), 'infer_s': ('infer s', None)}   # column -> (table label, format)
 _PAIRED = ('auc', 'significance')   # paired differences to the reference; the training time as a paired ratio
 
-def _fmt(values, fmt:str|None) -> str:
-    "'mean ± s.e.' with `fmt`, or (None) with the decimals of the error's two significant digits (times, ratios)."
-    if fmt is not None: return format_mean_sem(values, fmt)
+def _fmt(values, fmt:str|None, at_least:bool=False) -> str:
+    """'mean ± s.e.': with `fmt`; or (None) with the decimals that show the error's two significant digits (times,
+    ratios); `at_least`: `fmt`'s decimals, more when the error needs them (paired differences can be tiny)."""
     v = np.asarray(values, np.float64)
-    m, e = mean_sem(v[np.isfinite(v)]) if np.isfinite(v).sum() > 1 else (np.nan, np.nan)
-    if not (np.isfinite(e) and e > 0): return format_mean_sem(values, '.3g')
-    return format_mean_sem(values, f".{max(0, 1 - int(np.floor(np.log10(e))))}f")
+    e = mean_sem(v[np.isfinite(v)])[1] if np.isfinite(v).sum() > 1 else np.nan
+    need = 1 - int(np.floor(np.log10(e))) if np.isfinite(e) and e > 0 else None
+    if fmt is not None and (not at_least or need is None): return format_mean_sem(values, fmt)
+    if need is None: return format_mean_sem(values, '.3g')
+    return format_mean_sem(values, f".{min(8, max(need, int(fmt[1:-1]) if fmt else 0))}f")
 
 class Comparison:
     "Per-split results of several recipes on the same splits: the table (mean ± s.e.), paired differences to a reference, a figure."
@@ -169,7 +171,7 @@ class Comparison:
             ratio = c == 'train_s'
             d = self.paired(c, ratio)
             name = 'train × ref' if ratio else f"Δ{self.label(c).replace('test ', '')} vs ref"
-            out[name] = ['–' if r == self.reference else _fmt(d[r], None if ratio else _QUANTITIES[c][1]) for r in self.recipes]
+            out[name] = ['–' if r == self.reference else _fmt(d[r], None if ratio else _QUANTITIES[c][1], at_least=True) for r in self.recipes]
         return out
 
     def _header(self) -> str:
@@ -191,21 +193,21 @@ def plot(self:Comparison, cols=('auc', 'significance'), # the quantities, one co
     others = [r for r in self.recipes if r != self.reference]
     rows = 2 if paired and others else 1
     if axes is None:
-        fig, axes = plt.subplots(rows, len(cols), figsize=(2.2 + 1.2*len(self.recipes)*len(cols), 2.9*rows), squeeze=False)
+        fig, axes = plt.subplots(rows, len(cols), figsize=(min(13., len(cols)*(1.4 + 0.65*len(self.recipes))), 2.9*rows), squeeze=False)
     else: axes = np.asarray(axes).reshape(rows, len(cols)); fig = axes[0, 0].figure
-    def draw(ax, v, names, ylabel):
-        x = np.arange(len(names))
+    def draw(ax, v, x, ylabel):
         ax.plot(x, v.T, '-', color='0.75', lw=0.8, zorder=1)
         ax.plot(np.broadcast_to(x, v.shape).T, v.T, 'o', color='0.5', ms=3.5, zorder=2)
         ms = np.array([mean_sem(v[:, j]) for j in range(len(x))])
         ax.errorbar(x + 0.12, ms[:, 0], yerr=np.nan_to_num(ms[:, 1]), fmt='s', color='k', ms=5, capsize=3, zorder=3)
-        ax.set_xticks(x, [str(r) for r in names], rotation=20, ha='right', fontsize=8)
-        ax.set_xlim(-0.5, len(x) - 0.3); ax.set_ylabel(ylabel, fontsize=9)
+        ax.set_xticks(np.arange(len(self.recipes)), [str(r) for r in self.recipes], rotation=20, ha='right', fontsize=8)
+        ax.set_xlim(-0.5, len(self.recipes) - 0.3); ax.set_ylabel(ylabel, fontsize=9)
+    x_all = np.arange(len(self.recipes)); x_others = np.array([self.recipes.index(r) for r in others])
     for j, c in enumerate(cols):
         lab = self.label(c) if c in _QUANTITIES else c
-        draw(axes[0, j], self.values(c).to_numpy(), self.recipes, lab)
+        draw(axes[0, j], self.values(c).to_numpy(), x_all, lab)
         if rows == 2:
-            draw(axes[1, j], self.paired(c)[others].to_numpy(), others, f"Δ {lab} (− {self.reference})")
+            draw(axes[1, j], self.paired(c)[others].to_numpy(), x_others, f"Δ {lab} (− {self.reference})")
             axes[1, j].axhline(0, color='C3', lw=0.8)
     axes[0, 0].set_title(f"{len(self.splits)} splits: per split (grey, joined) and mean ± s.e.", fontsize=9, loc='left')
     fig.tight_layout()
