@@ -5,7 +5,7 @@
 # %% ../nbs/51_compare.ipynb #6baf94ff
 from __future__ import annotations
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Callable
 import numpy as np
@@ -14,11 +14,11 @@ from fastcore.basics import patch
 from .core import DataError
 from .metrics import mean_sem, format_mean_sem
 from .data.spec import EventSpec
-from .data.preprocess import TabularSet, prepare, stratified_folds, training_weights, NEGATIVE_WEIGHT_POLICIES
+from .data.preprocess import TabularSet, Standardiser, prepare, stratified_folds, training_weights, NEGATIVE_WEIGHT_POLICIES
 from .train.ensemble import EnsembleConfig, train_ensemble, score_ensemble
 
 # %% auto #0
-__all__ = ['SIGNIFICANCES', 'Recipe', 'network_recipe', 'xgboost_recipe', 'Comparison', 'compare']
+__all__ = ['SIGNIFICANCES', 'Recipe', 'codes_as_inputs', 'network_recipe', 'xgboost_recipe', 'Comparison', 'compare']
 
 # %% ../nbs/51_compare.ipynb #6d8c87f2
 @dataclass(frozen=True)
@@ -37,7 +37,24 @@ def _predict_fn(pred, name:str) -> Callable:
     if callable(pred): return pred
     raise DataError(f"recipe {name!r}: fit returned {type(pred).__name__}, which has no .predict(TabularSet) and is not callable")
 
-# %% ../nbs/51_compare.ipynb #edb88772
+# %% ../nbs/51_compare.ipynb #18f7dc6b
+def codes_as_inputs(train:TabularSet, # training events with embedded categoricals (`x_cat`)
+                    scaler:Standardiser # fitted on `train`'s continuous inputs
+                   ) -> tuple[Callable, Standardiser]:
+    "`(convert, scaler)`: `convert(set)` puts the category codes among the standardised continuous inputs, as `prepare(embed=False)` does; the scaler covers them too."
+    names = list(train.cat_names)
+    if not names: return (lambda s: s), scaler
+    codes = Standardiser().fit(pd.DataFrame(train.x_cat.astype(np.float32), columns=names))
+    both = Standardiser(list(scaler.names) + names, np.r_[scaler.mean, codes.mean], np.r_[scaler.std, codes.std],
+                        None if scaler.lo is None else np.r_[scaler.lo, codes.lo], None if scaler.hi is None else np.r_[scaler.hi, codes.hi])
+    def convert(s:TabularSet) -> TabularSet:
+        if list(s.cat_names) != names: raise DataError(f"codes_as_inputs: the set's categoricals {s.cat_names} are not the training set's {names}")
+        x = codes.transform(pd.DataFrame(s.x_cat.astype(np.float32), columns=names)).to_numpy(np.float32)
+        return replace(s, x_cont=np.concatenate([s.x_cont, x], 1), x_cat=np.zeros((len(s), 0), np.int64),
+                       cont_names=list(s.cont_names) + names, cat_names=[], cat_cards=[])
+    return convert, both
+
+# %% ../nbs/51_compare.ipynb #19db9d98
 def network_recipe(config:EnsembleConfig|None=None, # the solution; None: the paper's final recipe `EnsembleConfig.paper()`
                    name:str|None=None, # its row in the table; None: from the configuration
                    **train_kw # more arguments of `train_ensemble` (n_jobs, batched, member, device, ...)
@@ -49,10 +66,14 @@ def network_recipe(config:EnsembleConfig|None=None, # the solution; None: the pa
         kind = 'paper recipe' if config == EnsembleConfig.paper(seed=config.seed) else ('baseline' if config == EnsembleConfig.baseline(seed=config.seed) else 'ensemble')
         name = f"hepnb {kind} ({config.n_models} × {'dense ' if config.dense else ''}{config.depth}×{config.width})"
     def fit(train, valid, seed, scaler):
-        return train_ensemble(train, config.replace(seed=int(seed)), scaler, **{'verbose': False, **train_kw})
+        if config.embed or not train.cat_names:
+            return train_ensemble(train, config.replace(seed=int(seed)), scaler, **{'verbose': False, **train_kw})
+        convert, scaler = codes_as_inputs(train, scaler)   # no embedding: the codes as continuous inputs
+        ens = train_ensemble(convert(train), config.replace(seed=int(seed)), scaler, **{'verbose': False, **train_kw})
+        return lambda s: ens.predict(convert(s))
     return Recipe(name, fit)
 
-# %% ../nbs/51_compare.ipynb #00d9224f
+# %% ../nbs/51_compare.ipynb #39539f9f
 def _xgb_weights(s:TabularSet, balance:bool, negative:str, name:str) -> np.ndarray:
     w = training_weights(s.y, s.w, balance, negative)
     if (w < 0).any():
@@ -92,7 +113,7 @@ def xgboost_recipe(name:str='XGBoost', # its row in the table
         return lambda s: clf.predict_proba(_xgb_inputs(s))[:, 1]
     return Recipe(name, fit)
 
-# %% ../nbs/51_compare.ipynb #e64d5ee0
+# %% ../nbs/51_compare.ipynb #161be990
 SIGNIFICANCES = {'ams': 'AMS', 'asimov': 'Z_A'}   # `compare(significance=...)` -> its name in the table
 _QUANTITIES = {'auc': ('test AUC', '.4f'), 'significance': ('test {}', '.3f'), 'cut': ('cut (val)', '.4f'),
                'train_s': ('train s', None), 'infer_s': ('infer s', None)}   # column -> (table label, format)
@@ -180,7 +201,7 @@ class Comparison:
     def __repr__(self): return self._header() + '\n' + self.table.to_string()
     def _repr_html_(self): return f"<p>{self._header()}</p>" + self.table.to_html()
 
-# %% ../nbs/51_compare.ipynb #d89b11be
+# %% ../nbs/51_compare.ipynb #1705c5e1
 @patch
 def plot(self:Comparison, cols=('auc', 'significance'), # the quantities, one column of panels each (any of the `per_split` columns)
          paired:bool=True, # a second row: the paired differences to the reference per split
@@ -213,7 +234,7 @@ def plot(self:Comparison, cols=('auc', 'significance'), # the quantities, one co
     fig.tight_layout()
     return fig
 
-# %% ../nbs/51_compare.ipynb #afe137cf
+# %% ../nbs/51_compare.ipynb #13cb1c9b
 def _split_maker(data, spec, fracs, prepare_kw) -> Callable:
     if isinstance(data, pd.DataFrame):
         if not isinstance(spec, EventSpec): raise DataError(f"compare: a DataFrame needs spec=EventSpec(...) (infer_spec(df, label=...) makes one), got {spec!r}")
@@ -242,7 +263,7 @@ def _check_recipes(recipes) -> list:
     if dup: raise DataError(f"compare: recipe names must differ, {dup} appear(s) more than once (name=... tells them apart)")
     return recipes
 
-# %% ../nbs/51_compare.ipynb #b32680a5
+# %% ../nbs/51_compare.ipynb #ba5d353b
 def compare(recipes:list, # `Recipe`s (network_recipe, xgboost_recipe, your own), names all different
             data, # labelled DataFrame (with `spec`), or a function seed -> (sets, scaler) such as `lambda s: prepare_higgs(df, seed=s)`
             spec:EventSpec|None=None, # what the DataFrame's columns mean
@@ -279,8 +300,10 @@ def compare(recipes:list, # `Recipe`s (network_recipe, xgboost_recipe, your own)
         sets, scaler = fixed
         for r in recipes:
             t0 = time.perf_counter()
-            predict = _predict_fn(r.fit(sets['train'], sets['val'], s, scaler), r.name)
+            try: fitted = r.fit(sets['train'], sets['val'], s, scaler)
+            except DataError as e: raise DataError(f"compare: recipe {r.name!r}, seed {s}: {e}") from None
             train_s = time.perf_counter() - t0
+            predict = _predict_fn(fitted, r.name)
             try: sc, _ = score_ensemble(SimpleNamespace(predict=predict), sets, br=br, frac=frac, sigma_b=sigma_b, rel_sigma_b=rel_sigma_b, cut_by=significance)
             except DataError as e: raise DataError(f"compare: recipe {r.name!r}, seed {s}: {e}") from None
             key = 'ams' if significance == 'ams' else 'asimov'
