@@ -35,6 +35,60 @@ class _BPReLU(_BParam):
 
 def _stacked(v:torch.Tensor) -> torch.Tensor: return v if v.ndim >= 2 else v.reshape(-1, 1)
 
+_ACT_GRAD = {nn.SiLU: torch.ops.aten.silu_backward, nn.ReLU: lambda g, z: torch.ops.aten.threshold_backward(g, z, 0)}
+
+class _DenseStack(torch.autograd.Function):
+    """The hidden layers and the head of K members in one autograd node, features-first: a densely connected stack
+    writes each layer's output into one preallocated buffer (no concatenations) and its backward accumulates the
+    gradients of the dense connections in one buffer, skipping the inputs that need none (the continuous features)."""
+    @staticmethod
+    def forward(ctx, x0, n_skip:int, acts:tuple, dense:bool, *wb):
+        K, F0, B = x0.shape
+        Ws, bs = wb[0::2], wb[1::2]
+        L = len(Ws) - 1
+        widths = [w.shape[1] for w in Ws[:-1]]
+        S = F0 + sum(widths[:-1]) if dense else F0
+        offs = [S - F0 - sum(widths[:d]) for d in range(L)] if dense else [0] * L   # layer d reads X[:, offs[d]:]
+        X = x0.new_empty(K, S, B) if dense else None
+        if dense: X[:, S-F0:] = x0
+        zs, ins, x = [], [], x0
+        for d in range(L):
+            xin = X[:, offs[d]:] if dense else x
+            z = torch.baddbmm(bs[d], Ws[d], xin)
+            a = acts[d](z)
+            if dense and d < L - 1: X[:, offs[d+1]:offs[d]] = a
+            zs.append(z); ins.append(None if dense else xin); x = a
+        out = torch.baddbmm(bs[L], Ws[L], x)
+        ctx.save_for_backward(X if dense else None, x, *zs, *(() if dense else ins), *Ws)
+        ctx.meta = (K, F0, B, L, S, offs, dense, tuple(_ACT_GRAD[type(a)] for a in acts), n_skip)
+        return out
+
+    @staticmethod
+    def backward(ctx, gout):
+        K, F0, B, L, S, offs, dense, act_grads, n_skip = ctx.meta
+        X, xlast, *sv = ctx.saved_tensors
+        zs, sv = sv[:L], sv[L:]
+        ins, Ws = (None, sv) if dense else (sv[:L], sv[L:])
+        grads = [None] * (2 * L + 2)
+        grads[2*L], grads[2*L+1] = torch.bmm(gout, xlast.transpose(1, 2)), gout.sum(2, keepdim=True)
+        g = torch.bmm(Ws[L].transpose(1, 2), gout)
+        hi = S - n_skip                                   # rows of X that need a gradient
+        G = X.new_zeros(K, hi, B) if dense else None
+        for d in range(L - 1, -1, -1):
+            if dense and d < L - 1: g = G[:, offs[d+1]:offs[d]]
+            gz = act_grads[d](g, zs[d])
+            xin = X[:, offs[d]:] if dense else ins[d]
+            grads[2*d], grads[2*d+1] = torch.bmm(gz, xin.transpose(1, 2)), gz.sum(2, keepdim=True)
+            if dense:
+                if hi > offs[d]: G[:, offs[d]:hi].baddbmm_(Ws[d][:, :, :hi - offs[d]].transpose(1, 2), gz)
+            elif d > 0 or ctx.needs_input_grad[0]: g = torch.bmm(Ws[d].transpose(1, 2), gz)
+        gx0 = None
+        if ctx.needs_input_grad[0]:
+            if not dense: gx0 = g
+            elif n_skip: gx0 = torch.cat([G[:, S-F0:], G.new_zeros(K, n_skip, B)], 1)
+            else: gx0 = G[:, S-F0:]
+        return (gx0, None, None, None, *grads)
+
 class BatchedTabularNet(nn.Module):
     "K `TabularNet`s of one architecture as one module: inputs and logits with a leading member axis."
     def __init__(self, nets:Sequence[TabularNet] # the members (their weights are copied)
@@ -61,6 +115,8 @@ class BatchedTabularNet(nn.Module):
                 mods.append(_BPReLU(st(f'hidden.{d}.{j}.weight')) if isinstance(m, nn.PReLU) else copy.deepcopy(m))
             self.hidden.append(nn.Sequential(*mods))
         self.head = _BLinear(st('head.weight'), st('head.bias'))
+        # linear + SiLU/ReLU layers (no PReLU, SELU or dropout): trained through `_DenseStack`, the same numbers with less copying
+        self.fused = all(len(l) == 2 and type(l[1]) in _ACT_GRAD for l in self.hidden)
         self.train(n0.training)
 
     def forward(self, x_cat:torch.Tensor, # (K, B, n_cat) category codes
@@ -74,6 +130,10 @@ class BatchedTabularNet(nn.Module):
             xs.append(w.reshape(-1, w.shape[2])[idx].transpose(1, 2))
         if self.n_cont: xs.append(x_cont.transpose(1, 2))
         x = torch.cat(xs, 1) if len(xs) > 1 else xs[0].contiguous()
+        if self.fused and torch.is_grad_enabled():
+            wb = [p for l in self.hidden for p in (l[0].weight, l[0].bias)] + [self.head.weight, self.head.bias]
+            n_skip = 0 if x_cont.requires_grad else self.n_cont   # the continuous inputs (last rows of x) need no gradient
+            return _DenseStack.apply(x, n_skip, tuple(l[1] for l in self.hidden), self.dense, *wb).transpose(1, 2)
         last = len(self.hidden) - 1
         for d, layer in enumerate(self.hidden):
             h = layer(x)
