@@ -15,7 +15,7 @@ from ..core import DataError
 from ..models.tabular import TabularNet
 
 # %% auto #0
-__all__ = ['BatchedTabularNet', 'MemberBCE', 'MemberBatches', 'MemberAugment', 'MemberTracker', 'predict_members']
+__all__ = ['BatchedTabularNet', 'FlatAdam', 'MemberBCE', 'MemberBatches', 'MemberAugment', 'MemberTracker', 'predict_members']
 
 # %% ../../nbs/48_train.batched.ipynb #5059702d
 class _BParam(nn.Module):
@@ -155,6 +155,78 @@ class BatchedTabularNet(nn.Module):
         for k in range(self.n_members):
             m = build(); m.load_state_dict(self.member_state(k)); out.append(m.train(self.training))
         return out
+
+# %% ../../nbs/48_train.batched.ipynb #f1a7ad02
+class FlatAdam:
+    """`torch.optim.Adam` (its CPU single-tensor arithmetic, bit for bit) on all parameters as one flat tensor: the
+    parameters and their gradients become views of two flat buffers, so a step is eight tensor operations whatever the
+    number of layers. One parameter group; for fastai's `OptimWrapper`."""
+    def __init__(self, params, lr:float=1e-3, betas:tuple=(0.9, 0.999), eps:float=1e-8, weight_decay:float=0.):
+        params = list(params)
+        if params and isinstance(params[0], dict):
+            if len(params) > 1: raise DataError("FlatAdam takes one parameter group")
+            params = list(params[0]['params'])
+        if not params: raise DataError("FlatAdam got no parameters")
+        p0 = params[0]
+        if any(p.device != p0.device or p.dtype != p0.dtype for p in params): raise DataError("FlatAdam: parameters on one device, of one dtype")
+        n = sum(p.numel() for p in params)
+        self.flat, self.grad = p0.new_empty(n), p0.new_zeros(n)
+        self._views, off = [], 0
+        for p in params:
+            k = p.numel()
+            v, g = self.flat[off:off+k].view_as(p), self.grad[off:off+k].view_as(p)
+            with torch.no_grad(): v.copy_(p)
+            if p.grad is not None: g.copy_(p.grad)
+            p.data, p.grad = v, g                 # autograd accumulates into the flat gradient (the `.grad` is kept, see zero_grad)
+            self._views.append((p, v, g)); off += k
+        self.param_groups = [dict(params=params, lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)]
+        self.state = {}
+
+    @property
+    def state(self): return self._state
+    @state.setter
+    def state(self, v):   # fastai's clear_state assigns an empty dict: the moments start again
+        self._state = v
+        if not v: self._state.update(step=0, exp_avg=torch.zeros_like(self.flat), exp_avg_sq=torch.zeros_like(self.flat))
+
+    def _attach(self):
+        "Put back a parameter or gradient that was replaced (a `.grad` set to None, a `.data` assigned) as a view of the buffers."
+        for p, v, g in self._views:
+            if p.data.data_ptr() != v.data_ptr():
+                with torch.no_grad(): v.copy_(p.data)
+                p.data = v
+            if p.grad is not g:
+                if p.grad is None: g.zero_()
+                else: g.copy_(p.grad)
+                p.grad = g
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        if closure is not None: raise DataError("FlatAdam.step takes no closure")
+        self._attach()
+        pg, st = self.param_groups[0], self.state
+        lr, (beta1, beta2), eps, wd = pg['lr'], pg['betas'], pg['eps'], pg['weight_decay']
+        st['step'] += 1
+        grad = self.grad if wd == 0 else self.grad.add(self.flat, alpha=wd)
+        st['exp_avg'].lerp_(grad, 1 - beta1)
+        st['exp_avg_sq'].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step = float(st['step'])
+        step_size = lr / (1 - beta1**step)
+        denom = (st['exp_avg_sq'].sqrt() / (1 - beta2**step)**0.5).add_(eps)
+        self.flat.addcdiv_(st['exp_avg'], denom, value=-step_size)
+
+    def zero_grad(self, set_to_none:bool=True):
+        "Zero the flat gradient in place (the parameters keep their `.grad` views: `set_to_none` is ignored)."
+        self._attach(); self.grad.zero_()
+
+    def state_dict(self) -> dict:
+        return {'state': {k: (v.clone() if torch.is_tensor(v) else v) for k, v in self.state.items()},
+                'param_groups': [{k: v for k, v in pg.items() if k != 'params'} for pg in self.param_groups]}
+    def load_state_dict(self, sd:dict) -> None:
+        s = sd['state']
+        if s['exp_avg'].shape != self.flat.shape: raise DataError(f"FlatAdam: state of {s['exp_avg'].numel()} values for {self.flat.numel()} parameters")
+        self.state = {'step': int(s['step']), 'exp_avg': s['exp_avg'].to(self.flat).clone(), 'exp_avg_sq': s['exp_avg_sq'].to(self.flat).clone()}
+        self.param_groups[0].update(sd['param_groups'][0])
 
 # %% ../../nbs/48_train.batched.ipynb #215ecf1e
 class MemberBCE(nn.Module):

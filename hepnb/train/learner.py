@@ -108,8 +108,9 @@ def event_learner(dls:DataLoaders, # from `tabular_dls`
                   cbs=(), # extra fastai callbacks
                   wd:float=0. # weight decay (L2)
                  ) -> Learner:
-    "A fastai `Learner` with weighted BCE and the paper's Adam settings."
-    opt_func = partial(OptimWrapper, opt=torch.optim.Adam, betas=(0.9, 0.999), eps=1e-8)
+    "A fastai `Learner` with weighted BCE and the paper's Adam settings (batched members: the same Adam on one flat tensor)."
+    from .batched import BatchedTabularNet, FlatAdam
+    opt_func = partial(OptimWrapper, opt=FlatAdam if isinstance(model, BatchedTabularNet) else torch.optim.Adam, betas=(0.9, 0.999), eps=1e-8)
     return Learner(dls, model, loss_func=WeightedBCE(), opt_func=opt_func, lr=lr, wd=wd, wd_bn_bias=False,
                    cbs=list(cbs), train_bn=True)
 
