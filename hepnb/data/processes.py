@@ -50,8 +50,12 @@ class Processes:
         return (np.asarray(codes) < self.n_signal).astype(np.float32)
 
     def binary(self) -> 'Processes':
-        "The two-class version: 'signal' (all signal processes) and 'background' (all others); codes map by `is_signal`."
+        "The two-class version: 'signal' (all signal processes) and 'background' (all others); codes from `binary_codes`."
         return Processes(('signal', 'background'), 1)
+
+    def binary_codes(self, codes) -> np.ndarray:
+        "int64 codes of `binary()`: 0 for a signal process, 1 for any background (training signal against all backgrounds)."
+        return (np.asarray(codes) >= self.n_signal).astype(np.int64)
 
     def to_dict(self) -> dict: return {'names': list(self.names), 'n_signal': self.n_signal}
     @classmethod
