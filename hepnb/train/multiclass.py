@@ -4,23 +4,24 @@
 
 # %% ../../nbs/52_train.multiclass.ipynb #fb93836f
 from __future__ import annotations
-import dataclasses, math, time
+import dataclasses, json, math, time
 from dataclasses import dataclass, asdict, replace
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
 from fastai.data.core import DataLoaders
-from ..core import DataError, set_seed, default_device
+from ..core import DataError, FormatError, set_seed, default_device, save_checked, load_checked
 from ..models.tabular import TabularNet, ACTIVATIONS
-from ..data.preprocess import TabularSet, NEGATIVE_WEIGHT_POLICIES
+from ..data.spec import EventSpec
+from ..data.preprocess import TabularSet, Standardiser, event_set, NEGATIVE_WEIGHT_POLICIES
 from ..data.processes import Processes, process_weights
 from ..metrics_multiclass import discriminant, process_totals, check_probs, DISCRIMINANTS
 from .learner import event_learner, set_tensors, TensorLoader
 from .schedules import paper_one_cycle_kwargs
 
 # %% auto #0
-__all__ = ['MULTICLASS_MODELS', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel', 'train_multiclass']
+__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel', 'train_multiclass']
 
 # %% ../../nbs/52_train.multiclass.ipynb #e93ca614
 class WeightedCE(nn.Module):
@@ -90,8 +91,11 @@ class MulticlassModel:
                  cont_names, cat_names, # the inputs it was trained on
                  net:nn.Module|None=None, # the softmax network (model='net')
                  booster=None, # the XGBoost booster (model='trees')
-                 info:dict|None=None): # training seconds, validation loss, rounds
-        self.procs, self.config, self.net, self.booster = procs, config, net, booster
+                 info:dict|None=None, # training seconds, validation loss, rounds
+                 spec:EventSpec|None=None, scaler:Standardiser|None=None, # what the columns meant and the training scaler (`predict_frame`)
+                 cat_cards=()): # cardinality of each categorical input
+        self.procs, self.config, self.net, self.booster, self.spec, self.scaler = procs, config, net, booster, spec, scaler
+        self.cat_cards = list(cat_cards)
         self.totals, self.priors = np.asarray(totals, np.float64), np.asarray(priors, np.float64)
         self.cont_names, self.cat_names, self.info = list(cont_names), list(cat_names), dict(info or {})
 
@@ -116,6 +120,11 @@ class MulticlassModel:
     def predict(self, ts:TabularSet, kind:str|None=None) -> np.ndarray:
         "The 1-d discriminant (higher = more signal-like) of `hepnb.metrics_multiclass.discriminant`; `kind` defaults to the config's."
         return discriminant(self.predict_proba(ts), self.procs.n_signal, self.totals, self.priors, kind or self.config.kind)
+
+    def predict_frame(self, df, kind:str|None=None) -> np.ndarray:
+        "The discriminant of the events of a DataFrame in the user's columns, through the training spec and scaler."
+        if self.spec is None or self.scaler is None: raise DataError("this model has no spec and scaler: train it with train_multiclass(..., scaler=scaler)")
+        return self.predict(event_set(df, self.spec, self.scaler, embed=bool(self.cat_names) or not self.spec.cat), kind)
 
     def __repr__(self): return f"MulticlassModel({self.config.model}, processes {list(self.procs.names)}, {self.procs.n_signal} signal)"
 
@@ -165,6 +174,7 @@ def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `pr
                      codes:dict, # the class codes of each set's events (same keys)
                      procs:Processes, # the classes, signal first
                      config:MulticlassConfig|None=None, # default: a softmax network
+                     scaler:Standardiser|None=None, # the scaler of `prepare_processes` (lets the model predict DataFrames and be saved whole)
                      device=None # networks: default CUDA when present
                     ) -> MulticlassModel:
     "Train a multi-class network or XGBoost on `sets['train']`, monitored (trees: early-stopped) on `sets['val']`."
@@ -187,4 +197,66 @@ def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `pr
     if config.model == 'net': net, info = _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device); booster = None
     else: (booster, info), net = _fit_trees(trn, val, ctr, cva, wtr, wva, K, config), None
     info['train_s'] = time.perf_counter() - t0
-    return MulticlassModel(procs, totals, np.bincount(ctr, wtr, minlength=K), config, trn.cont_names, trn.cat_names, net, booster, info)
+    return MulticlassModel(procs, totals, np.bincount(ctr, wtr, minlength=K), config, trn.cont_names, trn.cat_names, net, booster,
+                           info, trn.spec, scaler, trn.cat_cards)
+
+# %% ../../nbs/52_train.multiclass.ipynb #d47738b9
+MULTICLASS_KIND = 'hepnb.multiclass'
+
+def _save(self:MulticlassModel, path) -> 'Path':
+    "Write the model to `path` (one checksummed file; trees as XGBoost JSON text, never a pickle)."
+    meta = {'procs': self.procs.to_dict(), 'totals': [float(v) for v in self.totals], 'priors': [float(v) for v in self.priors],
+            'config': self.config.to_dict(), 'cont_names': self.cont_names, 'cat_names': self.cat_names, 'cat_cards': self.cat_cards,
+            'info': {k: float(v) for k, v in self.info.items()},
+            'spec': None if self.spec is None else self.spec.to_dict(), 'scaler': None if self.scaler is None else self.scaler.to_dict()}
+    payload = {'meta': json.dumps(meta, default=lambda o: np.asarray(o).tolist()),
+               'state': None if self.net is None else {k: v.detach().cpu() for k, v in self.net.state_dict().items()},
+               'booster_json': None if self.booster is None else torch.tensor(np.frombuffer(bytes(self.booster.save_raw('json')), np.uint8))}
+    return save_checked(payload, path, MULTICLASS_KIND)
+
+def _booster(data:bytes, K:int, n_in:int, path):
+    "An XGBoost booster from JSON model text, checked: an XGBoost model, objective multi:softprob, K classes, n_in inputs."
+    try: d = json.loads(data.decode('utf-8'))
+    except (UnicodeDecodeError, ValueError) as e: raise FormatError(f"{path}: the trees are not XGBoost JSON model text ({str(e)[:80]})") from None
+    lrn = d.get('learner') if isinstance(d, dict) else None
+    if not isinstance(lrn, dict): raise FormatError(f"{path}: the trees are JSON but not an XGBoost model (no 'learner')")
+    obj = (lrn.get('objective') or {}).get('name')
+    if obj != 'multi:softprob': raise FormatError(f"{path}: the trees' objective is {obj!r}, a multi-class model needs 'multi:softprob'")
+    mp = lrn.get('learner_model_param') or {}
+    if str(mp.get('num_class')) != str(K) or str(mp.get('num_feature')) != str(n_in):
+        raise FormatError(f"{path}: the trees have {mp.get('num_class')} classes and {mp.get('num_feature')} inputs, the model {K} and {n_in}")
+    b = _xgboost().Booster()
+    try: b.load_model(bytearray(data))
+    except Exception as e: raise FormatError(f"{path}: XGBoost cannot read the trees ({type(e).__name__}: {str(e).strip()[:120]})") from None
+    b.set_param({'nthread': 1})
+    return b
+
+def _load(path) -> MulticlassModel:
+    "A model written by `MulticlassModel.save`, checked before use (a `FormatError` names what is wrong)."
+    d = load_checked(path, MULTICLASS_KIND, required=('meta', 'state', 'booster_json'))
+    try: meta = json.loads(d['meta'])
+    except (TypeError, ValueError) as e: raise FormatError(f"{path}: the metadata is not JSON ({str(e)[:80]})") from None
+    missing = [k for k in ('procs', 'totals', 'priors', 'config', 'cont_names', 'cat_names', 'cat_cards') if k not in meta]
+    if missing: raise FormatError(f"{path}: metadata entries {missing} missing")
+    d = {**meta, **d}
+    try:
+        procs, config = Processes.from_dict(d['procs']), MulticlassConfig.from_dict(d['config'])
+        spec = None if d.get('spec') is None else EventSpec.from_dict(d['spec'])
+        scaler = None if d.get('scaler') is None else Standardiser.from_dict(d['scaler'])
+    except DataError as e: raise FormatError(f"{path}: {e}") from None
+    K, n_cont, cards = procs.n_classes, len(d['cont_names']), list(d['cat_cards'])
+    if len(d['totals']) != K or len(d['priors']) != K or len(cards) != len(d['cat_names']):
+        raise FormatError(f"{path}: {len(d['totals'])} totals and {len(d['priors'])} priors for {K} processes, {len(cards)} cards for {len(d['cat_names'])} categories")
+    net = booster = None
+    if config.model == 'net':
+        net = TabularNet(n_cont, cards, depth=config.depth, width=config.width, act=config.act, dense=config.dense, n_out=K)
+        try: net.load_state_dict(d['state'])
+        except (RuntimeError, TypeError, AttributeError) as e: raise FormatError(f"{path}: the network's weights do not fit it ({str(e).splitlines()[0][:160]})") from None
+        net.eval()
+    else:
+        t = d['booster_json']
+        if not (isinstance(t, torch.Tensor) and t.dtype == torch.uint8 and t.ndim == 1): raise FormatError(f"{path}: the trees must be a 1-d uint8 tensor of JSON text")
+        booster = _booster(t.numpy().tobytes(), K, n_cont + len(cards), path)
+    return MulticlassModel(procs, d['totals'], d['priors'], config, d['cont_names'], d['cat_names'], net, booster, d.get('info'), spec, scaler, cards)
+
+MulticlassModel.save, MulticlassModel.load = _save, staticmethod(_load)
