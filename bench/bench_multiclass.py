@@ -55,11 +55,12 @@ def main():
         lines.append(f"{r:32s} {format_mean_sem(g(lambda x: x['test']['z'])):>14s} {format_mean_sem(g(lambda x: x['test']['ams'])):>14s} "
                      f"{format_mean_sem(g(lambda x: x['test']['auc']), '.4f'):>16s} "
                      + ' '.join(f"{format_mean_sem(g(lambda x, p=p: x['test']['yields'][p]), '.1f'):>16s}" for p in names))
-    lines.append("paired differences of test Z_A over seeds (mean ± s.e.):")
+    lines.append("paired differences on the test events over seeds (mean ± s.e.):")
     for model in ('net', 'trees'):
         for kind in ('ratio', 'signal prob.'):
             d = [run_[0][f'{model}, multi-class ({kind})']['test']['z'] - run_[0][f'{model}, binary']['test']['z'] for run_ in runs]
-            lines.append(f"  {model}: multi-class ({kind}) - binary = {format_mean_sem(d)}")
+            da = [run_[0][f'{model}, multi-class ({kind})']['test']['auc'] - run_[0][f'{model}, binary']['test']['auc'] for run_ in runs]
+            lines.append(f"  {model}: multi-class ({kind}) - binary: Z_A {format_mean_sem(d)}, AUC {format_mean_sem(da, '.4f')}")
     for k in runs[0][1]: lines.append(f"training seconds, {k}: {format_mean_sem([run_[1][k] for run_ in runs], '.1f')}")
     lines.append(f"total {time.time() - t0:.0f} s")
     txt = '\n'.join(lines); print(txt)
