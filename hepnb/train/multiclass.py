@@ -15,13 +15,14 @@ from ..core import DataError, FormatError, set_seed, default_device, save_checke
 from ..models.tabular import TabularNet, ACTIVATIONS
 from ..data.spec import EventSpec
 from ..data.preprocess import TabularSet, Standardiser, event_set, NEGATIVE_WEIGHT_POLICIES
-from ..data.processes import Processes, process_weights
+from ..data.processes import Processes, process_weights, processes_of, process_codes, set_codes
 from ..metrics_multiclass import discriminant, process_totals, check_probs, DISCRIMINANTS
 from .learner import event_learner, set_tensors, TensorLoader
 from .schedules import paper_one_cycle_kwargs
 
 # %% auto #0
-__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel', 'train_multiclass']
+__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel', 'train_multiclass',
+           'multiclass_fit']
 
 # %% ../../nbs/52_train.multiclass.ipynb #e93ca614
 class WeightedCE(nn.Module):
@@ -260,3 +261,20 @@ def _load(path) -> MulticlassModel:
     return MulticlassModel(procs, d['totals'], d['priors'], config, d['cont_names'], d['cat_names'], net, booster, d.get('info'), spec, scaler, cards)
 
 MulticlassModel.save, MulticlassModel.load = _save, staticmethod(_load)
+
+# %% ../../nbs/52_train.multiclass.ipynb #0dcbd2f4
+def multiclass_fit(df, # the labelled table `compare` splits (the same object)
+                   spec:EventSpec, # its spec; `signal` names the signal process(es)
+                   config:MulticlassConfig|None=None, # the model; its seed is replaced by each split's
+                   binary:bool=False, # train signal against all backgrounds summed instead (`Processes.binary`)
+                   backgrounds=None # background order (see `processes_of`)
+                  ):
+    "`fit(train, valid, seed, scaler) -> MulticlassModel` for `hepnb.compare.Recipe`: the sets' class codes are found in `df`."
+    procs = processes_of(df, spec, backgrounds)
+    codes = process_codes(df, spec, procs)
+    config = MulticlassConfig() if config is None else config
+    def fit(train:TabularSet, valid:TabularSet, seed:int, scaler:Standardiser) -> MulticlassModel:
+        c, p = {'train': set_codes(train, df, codes), 'val': set_codes(valid, df, codes)}, procs
+        if binary: c, p = {k: procs.binary_codes(v) for k, v in c.items()}, procs.binary()
+        return train_multiclass({'train': train, 'val': valid}, c, p, replace(config, seed=int(seed)), scaler)
+    return fit
