@@ -191,8 +191,9 @@ def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `pr
     if bad: raise DataError(f"train_multiclass: process(es) {', '.join(bad)} need training events with a positive expected yield")
     wtr = process_weights(ctr, trn.w, procs, config.balance, config.negative)
     wva = process_weights(cva, val.w, procs, config.balance, config.negative)
-    if config.model == 'trees' and ((wtr < 0).any() or (wva < 0).any()):
-        raise DataError("XGBoost refuses negative weights: use negative='abs' or 'clip'")
+    neg = sorted({procs.names[k] for k in np.concatenate([ctr[wtr < 0], cva[wva < 0]])}, key=str)
+    if neg: raise DataError(f"negative={config.negative!r} leaves negative training weights in process(es) {neg}: XGBoost refuses them "
+                            "and hepnb's weighted loss does too (set_tensors); use negative='abs' (default) or 'clip'")
     set_seed(config.seed)
     t0 = time.perf_counter()
     if config.model == 'net': net, info = _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device); booster = None
