@@ -316,7 +316,7 @@ class Ensemble:
                 keyed:bool|str=False # True: a DataFrame of the spec's id columns and `score` (a string: that column name), for `write_root`
                ) -> np.ndarray|pd.DataFrame:
         "Weighted mean of the members' probabilities (keyed by the events' ids with `keyed`)."
-        from .crossval import key_frame   # the ids are checked before any work
+        from hepnb.train.crossval import key_frame   # the ids are checked before any work
         key = key_frame(data, self.spec, keyed) if keyed is not False else None
         ts = self.event_set(data) if isinstance(data, pd.DataFrame) else data
         if self.cont_names and list(ts.cont_names) != self.cont_names:
