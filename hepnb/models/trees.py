@@ -63,16 +63,16 @@ class BoostedTrees(nn.Module):
             raise DataError(f"BoostedTrees: cat_cards must be integers >= 1, got {cat_cards!r}")
         self.n_cont, self.cat_cards, self.params = int(n_cont), [int(c) for c in cat_cards], tree_params(params)
         if self.n_cont + len(self.cat_cards) == 0: raise DataError("BoostedTrees: needs at least one input")
-        self.register_buffer('model', torch.zeros(0, dtype=torch.uint8))
+        self.register_buffer('booster_json', torch.zeros(0, dtype=torch.uint8))
         self.booster = None
 
     @property
     def feature_types(self) -> list: return ['q']*self.n_cont + ['c']*len(self.cat_cards)
 
     def set_booster(self, booster) -> 'BoostedTrees':
-        "Use `booster` (checked against the inputs); the buffer `model` becomes its JSON text."
+        "Use `booster` (checked against the inputs); the buffer `booster_json` becomes its JSON text."
         self._check(booster)
-        self.booster, self.model = booster, torch.tensor(np.frombuffer(bytes(booster.save_raw('json')), np.uint8))
+        self.booster, self.booster_json = booster, torch.tensor(np.frombuffer(bytes(booster.save_raw('json')), np.uint8))
         return self
 
     def _check(self, b):
@@ -98,7 +98,7 @@ class BoostedTrees(nn.Module):
         return self.set_booster(b)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
-        key = prefix + 'model'
+        key = prefix + 'booster_json'
         if strict: unexpected_keys.extend(k for k in state_dict if k.startswith(prefix) and k != key and '.' not in k[len(prefix):])
         if key not in state_dict: missing_keys.append(key); return
         t = state_dict[key]
