@@ -15,7 +15,7 @@ AMS at that cut (KaggleWeight rescaled per class to the full training totals), t
 seconds are wall-clock in this process (one torch thread, XGBoost one thread). Reported: mean ± s.e. over the splits
 and paired differences (same split) ± s.e.
 
-    OMP_NUM_THREADS=1 python bench/bench_trees.py [--repeats 3] [--out bench/results/trees_vs_networks.json]
+    OMP_NUM_THREADS=1 python bench/bench_trees.py [--repeats 5] [--out bench/results/trees_vs_networks.json]
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -35,7 +35,7 @@ def scores(predict, sets):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--out', default=str(Path(__file__).parent / 'results' / 'trees_vs_networks.json'))
     a = ap.parse_args()
     df, rows, load0 = load_higgs(), [], os.getloadavg()

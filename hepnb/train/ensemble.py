@@ -25,10 +25,14 @@ from .batched import predict_members
 from .members import (SCHEDULES, SCHEDULE_FITS, Schedule, Member, register_member, allowed_members, lbn_member,
                                  tree_member, member_learner, fit_constant, fit_sgdr_config, fit_swa_config, fit_one_cycle_config,
                                  _member_cls, _check_meta, _build_checked, _fold_sets)
+_all_ = ['SCHEDULES', 'SCHEDULE_FITS', 'Schedule', 'Member', 'register_member', 'allowed_members', 'lbn_member', 'tree_member',
+         'member_learner', 'fit_constant', 'fit_sgdr_config', 'fit_swa_config', 'fit_one_cycle_config']  # names from train.members, importable here as before
 
 # %% auto #0
 __all__ = ['MEMBER_KINDS', 'HiggsConfig', 'PARALLEL_MIN_WORK', 'BATCHED_PARALLEL_MIN_WORK', 'BATCH_GROUP',
-           'TREE_PARALLEL_MIN_WORK', 'EnsembleConfig', 'Ensemble', 'mix_weights', 'train_ensemble', 'score_ensemble']
+           'TREE_PARALLEL_MIN_WORK', 'EnsembleConfig', 'Ensemble', 'mix_weights', 'train_ensemble', 'score_ensemble',
+           'SCHEDULES', 'SCHEDULE_FITS', 'Schedule', 'Member', 'register_member', 'allowed_members', 'lbn_member',
+           'tree_member', 'member_learner', 'fit_constant', 'fit_sgdr_config', 'fit_swa_config', 'fit_one_cycle_config']
 
 # %% ../../nbs/43_train.ensemble.ipynb #c1623ebe
 MEMBER_KINDS = {'net': ('net',), 'xgboost': ('xgboost',), 'net+xgboost': ('net', 'xgboost')}  # config.members -> kinds
@@ -324,7 +328,7 @@ def train_ensemble(train:TabularSet, # training events (folds are made from it)
         for i, r in enumerate(results):
             runs.append(r); mems.append(mem); kinds_of.append(kind)
             if pb is not None: pb.update(len(runs)); pb.comment = f"{kind} member {i+1}/{n}"
-            if verbose: print(f"{kind} member {i+1}/{n}: validation loss {r['val_loss']:.5f}, {r['epochs']} {what}, {r['seconds']:.1f} s")
+            if verbose: print(f"{'model' if kind == 'net' else 'trees'} {i+1}/{n}: validation loss {r['val_loss']:.5f}, {r['epochs']} {what}, {r['seconds']:.1f} s")
     if 'net' in kinds:
         member = member or Member.of(TabularNet, **config.model_kwargs(train.x_cont.shape[1], train.cat_cards if train.cat_names else []))
         results, info['n_jobs'], why_not = _net_runs(train, config, scaler, member, folds, extra_cbs, fit, device, n_jobs, address, batched)
