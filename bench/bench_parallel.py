@@ -22,7 +22,7 @@ from unittest import mock
 import numpy as np, pandas as pd, torch
 
 def bootstrap_sets(n_train, seed=0):
-    from hepnb.data.higgs import load_higgs, prepare_higgs
+    from hepnb.higgs.dataset import load_higgs, prepare_higgs
     df = load_higgs()
     sets, scaler = prepare_higgs(df, seed=seed)
     tr = sets['train']
