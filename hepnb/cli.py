@@ -106,6 +106,7 @@ def _complete(d:Path) -> bool:
         return all((d/n).stat().st_size == r['bytes'] for n, r in files.items())
     except (OSError, ValueError, KeyError, TypeError): return False
 
+# %% ../nbs/60_cli.ipynb #eaaee14a
 def _remove_leftovers(out:Path) -> str|None:
     "Clean up after killed runs (their process is gone): finish or undo a replacement of `out` cut between its two renames, then remove their temporary folders. Says what it restored, if anything."
     runs = {}
@@ -184,6 +185,7 @@ def data_record(df:pd.DataFrame) -> dict:
     if src and Path(src).is_file(): rec.update(bytes=Path(src).stat().st_size, sha256=file_hash(src))
     return rec
 
+# %% ../nbs/60_cli.ipynb #a60aa3e1
 def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, the embedded subset)
               out=None, # folder for summary.json, predictions.csv, ensemble.pt
               config=None, # `EnsembleConfig`; default the baseline

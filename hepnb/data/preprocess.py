@@ -308,6 +308,7 @@ def event_set(df:pd.DataFrame, # events in the user's columns (labelled or not)
     return TabularSet(x_cont=x, x_cat=C, y=y, w=w_tr, w_eval=w_eval, ids=ids, key=key, cont_names=cont, cat_names=cat,
                       cat_cards=cards, labelled=lab, spec=spec)
 
+# %% ../../nbs/11_data.preprocess.ipynb #c3df3b05
 def prepare(df:pd.DataFrame, # labelled events in the user's columns
             spec:EventSpec, # what the columns mean (`infer_spec` builds one)
             fracs=(0.6, 0.2, 0.2), # train / val / test fractions (a part may be 0)

@@ -148,6 +148,7 @@ def _select(names, branches, where):
             picked.update(hit)
     return [n for n in names if n in picked]
 
+# %% ../../nbs/15_data.root.ipynb #7dbf2258
 def _plan(t, where, branches, objects, drop_jagged):
     "What to read and which columns it becomes; every selection error is raised here, before reading."
     names, kind, src = _leaves(t, where)

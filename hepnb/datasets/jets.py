@@ -352,6 +352,7 @@ def _attrs(node) -> dict:
 
 def _names(a:np.ndarray) -> list[str]: return [x.decode('utf-8') if isinstance(x, bytes) else str(x) for x in a.tolist()]
 
+# %% ../../nbs/25_datasets.jets.ipynb #c61c0c9c
 def _read_array(path, node, start, stop, what:str) -> np.ndarray:
     "Rows `start:stop` of an array pandas wrote in fixed format, as pandas' `read_array` gives them (a block is (columns, rows)); never a pickle."
     import tables
@@ -448,6 +449,7 @@ def load_top_tagging(path:str|Path, # a reference file (train.h5, val.h5, test.h
         raise FormatError(f"{path}: not a readable top-tagging HDF5 file with key 'table' ({type(e).__name__}: {last})") from None
     return check_reference_frame(df, str(path))
 
+# %% ../../nbs/25_datasets.jets.ipynb #57f7f37b
 def _json_default(o):
     if isinstance(o, np.generic): return o.item()
     raise TypeError(f"a {type(o).__name__} is not JSON")
