@@ -12,7 +12,8 @@ from fastcore.basics import patch
 from ..core import DataError, FormatError, version_stamp, check_compatible, atomic_file, file_hash
 from ..data.spec import EventSpec, event_labels, event_weights, event_ids, strat_key, check_ids, _need
 from ..data.preprocess import TabularSet, stratified_folds, prepare, event_set, _with_levels
-from ..metrics import rescale_weights, weighted_auc, ams, asimov_significance, cut_top_fraction, max_asimov
+from ..weights import rescale_weights
+from ..metrics import weighted_auc, ams, asimov_significance, cut_top_fraction, max_asimov
 from .ensemble import EnsembleConfig, Ensemble, train_ensemble
 from .members import Member
 
@@ -84,8 +85,8 @@ _TRAIN_KW = ('extra_cbs', 'fit', 'device', 'n_jobs', 'address', 'batched')
 
 def _outer_sets(df, spec, config, rest, held) -> tuple[TabularSet, TabularSet, object]:
     "(training set of the `rest` rows, set of the `held` rows, the scaler fitted on `rest` alone)."
-    sets, scaler = prepare(df.iloc[rest], spec, fracs=(1., 0., 0.), seed=config.seed, embed=config.embed, eval_totals=None)
-    return sets['train'], event_set(df.iloc[held], sets['train'].spec, scaler, embed=config.embed, outside_frac=None), scaler
+    sets, scaler = prepare(df.iloc[rest], spec, fracs=(1., 0., 0.), seed=config.seed, eval_totals=None)
+    return sets['train'], event_set(df.iloc[held], sets['train'].spec, scaler, outside_frac=None), scaler
 
 def _check_cross(df, spec, config, folds, y):
     src = df.attrs.get('source', 'the table')
@@ -98,7 +99,7 @@ def _check_cross(df, spec, config, folds, y):
 
 def cross_train(df:pd.DataFrame, # labelled events in the user's columns: all of them get an out-of-fold score
                 spec:EventSpec, # what the columns mean (`infer_spec`)
-                config:EnsembleConfig=EnsembleConfig(), # the ensemble trained per fold (`config.embed` also prepares the data)
+                config:EnsembleConfig|None=None, # the ensemble trained per fold; default `EnsembleConfig()`
                 k:int=5, # outer folds = models
                 fold_by:str|None=None, # None: random stratified folds; an integer id column (e.g. 'event'): fold = number mod k
                 eval_totals='table', # evaluation weights: 'table' (as given), a dict {'s': ..., 'b': ...} per-class totals, or None
@@ -108,6 +109,7 @@ def cross_train(df:pd.DataFrame, # labelled events in the user's columns: all of
                ) -> 'CrossTrained':
     "Train `k` ensembles, each on all events but one fold, and score every event with the one that never saw it."
     if not isinstance(df, pd.DataFrame): raise DataError(f"cross_train needs a DataFrame of events, got {type(df).__name__}")
+    config = EnsembleConfig() if config is None else config
     if not isinstance(config, EnsembleConfig): raise DataError(f"config must be an EnsembleConfig, got {type(config).__name__}")
     unknown = sorted(set(train_kw) - set(_TRAIN_KW))
     if unknown: raise DataError(f"cross_train: unknown argument(s) {unknown}; train_ensemble options are {list(_TRAIN_KW)}")
@@ -271,7 +273,7 @@ def score_cross(cv:CrossTrained, # with out-of-fold scores (from `cross_train`)
         sel = inn & (p >= cut)
         s += w[sel & (y == 1)].sum(); b += w[sel & (y == 0)].sum(); cuts.append(float(cut))
     s_, b_ = max(s, 0.), max(b, 0.)
-    return {'auc': weighted_auc(y, p, w), 'ams': float(ams(s_, b_, br)),
+    return {'auc': weighted_auc(p, y, w), 'ams': float(ams(s_, b_, br)),
             'asimov': float(asimov_significance(s_, b_, b_ * rel_sigma_b if rel_sigma_b is not None else sigma_b)),
             's': float(s), 'b': float(b), 'cuts': cuts, 'n_events': len(p),
             'settings': dict(br=br, frac=frac, sigma_b=sigma_b, rel_sigma_b=rel_sigma_b, cut_by=cut_by)}
