@@ -4,7 +4,7 @@
 
 # %% ../../nbs/40_train.learner.ipynb #ee00d9a9
 from __future__ import annotations
-import math
+import itertools, math
 from typing import Callable, Sequence
 import numpy as np
 import torch
@@ -79,7 +79,7 @@ def set_tensors(ts, # a `TabularSet`
     w = np.asarray(ts.w, dtype=np.float32).astype(np.float64)  # float32 first: the same weights as hepnb <= 0.1 trained with
     if not np.isfinite(w).all(): raise DataError("training weights must be finite")
     if (w < 0).any(): raise DataError(f"{int((w < 0).sum())} negative training weight(s): choose a policy first "
-                                      "(hepnb.data.preprocess.training_weights(y, w, negative='abs'|'keep'|'clip'))")
+                                      "(hepnb.weights.training_weights(y, w, negative='abs'|'keep'|'clip'))")
     if normalise_weights:
         if w.sum() <= 0: raise DataError("training weights sum to zero")
         w = w * len(w) / w.sum()
@@ -147,7 +147,7 @@ def predict(model, # a `torch.nn.Module` taking (x_cat, x_cont), or a fastai `Le
            ) -> np.ndarray:
     "Sigmoid outputs of `model` for every event of `ts`."
     model = getattr(model, 'model', model)
-    device = default_device(device) if device is not None else next(model.parameters()).device
+    device = default_device(device) if device is not None else next(itertools.chain(model.parameters(), model.buffers()), torch.empty(0)).device  # a member without parameters (trees) has a buffer
     was_training = model.training; model.eval()
     try:
         xc = torch.as_tensor(np.ascontiguousarray(ts.x_cat), dtype=torch.long)
