@@ -109,7 +109,7 @@ def event_learner(dls:DataLoaders, # from `tabular_dls`
                   wd:float=0. # weight decay (L2)
                  ) -> Learner:
     "A fastai `Learner` with weighted BCE and the paper's Adam settings (batched members: the same Adam on one flat tensor)."
-    from .batched import BatchedTabularNet, FlatAdam
+    from hepnb.train.batched import BatchedTabularNet, FlatAdam   # absolute: the notebook runs as __main__
     opt_func = partial(OptimWrapper, opt=FlatAdam if isinstance(model, BatchedTabularNet) else torch.optim.Adam, betas=(0.9, 0.999), eps=1e-8)
     return Learner(dls, model, loss_func=WeightedBCE(), opt_func=opt_func, lr=lr, wd=wd, wd_bn_bias=False,
                    cbs=list(cbs), train_bn=True)
