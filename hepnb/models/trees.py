@@ -44,7 +44,7 @@ def tree_params(params:dict|None=None # overrides of `TREE_DEFAULTS` (JSON-able 
 
 def _xgboost():
     try: import xgboost
-    except ImportError: raise DataError("XGBoost members need the xgboost package: pip install xgboost (or xgboost-cpu)") from None
+    except ImportError: raise DataError('XGBoost members need the xgboost package: pip install "hepnb[trees]" (it installs xgboost-cpu on Linux, xgboost elsewhere)') from None
     return xgboost
 
 # %% ../../nbs/35_models.trees.ipynb #c64d962c

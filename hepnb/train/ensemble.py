@@ -210,6 +210,11 @@ def _check_training(train, config, scaler):
     if min(n_cls) < config.n_folds:
         raise DataError(f"{n_cls[0]} signal and {n_cls[1]} background training events cannot make {config.n_folds} folds with both "
                         f"classes in each; use more events or fewer folds (n_folds)")
+    if config.negative == 'keep':   # signed weights: each class's sum must be positive (checked per fold again when training)
+        for cls, name in ((1, 'signal'), (0, 'background')):
+            w = np.asarray(train.w, np.float64)[train.y == cls]
+            if not w.sum() > 0: raise DataError(f"negative='keep': the {name} training weights sum to {w.sum():g} ({int((w < 0).sum())} of {len(w)} "
+                                                "negative); training on signed weights needs each class's sum > 0: use negative='abs' (the default) or 'clip'")
     spec = train.spec
     if config.augment or config.tta:
         if scaler is None: raise DataError("augmentation needs the Standardiser (scaler=...)")
