@@ -22,8 +22,8 @@ from .learner import event_learner, set_tensors, TensorLoader
 from .schedules import paper_one_cycle_kwargs
 
 # %% auto #0
-__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel', 'train_multiclass',
-           'multiclass_fit']
+__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_TREE_FIXED', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel',
+           'train_multiclass', 'multiclass_fit']
 
 # %% ../../nbs/52_train.multiclass.ipynb #e93ca614
 class WeightedCE(nn.Module):
@@ -131,10 +131,10 @@ class MulticlassModel:
     def __repr__(self): return f"MulticlassModel({self.config.model}, processes {list(self.procs.names)}, {self.procs.n_signal} signal)"
 
 # %% ../../nbs/52_train.multiclass.ipynb #68b62ef8
-def _xgboost():
-    try: import xgboost
-    except ImportError: raise DataError("multi-class trees need the xgboost package: pip install xgboost (or xgboost-cpu)") from None
-    return xgboost
+from ..models.trees import _xgboost, train_booster   # one XGBoost path (and one message naming hepnb[trees]) for members and multi-class models
+
+# the tree settings a `MulticlassConfig` does not carry: XGBoost's own defaults, as multi-class trees always had
+MULTICLASS_TREE_FIXED = {'min_child_weight': 1., 'colsample_bytree': 1., 'reg_lambda': 1., 'reg_alpha': 0., 'gamma': 0., 'max_bin': 256}
 
 def _check_codes(ts, codes, procs, part):
     c = np.asarray(codes)
@@ -162,15 +162,13 @@ def _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device):
     return learn.model, {'val_loss': val_loss}
 
 def _fit_trees(trn, val, ctr, cva, wtr, wva, K, config):
-    xgb = _xgboost()
-    d = lambda ts, c, w: xgb.DMatrix(_tree_matrix(ts), label=c, weight=w * len(w) / w.sum(), nthread=1)
-    params = dict(objective='multi:softprob', num_class=K, eval_metric='mlogloss', tree_method='hist', seed=config.seed,
-                  nthread=1, eta=config.learning_rate, max_depth=config.max_depth, subsample=config.subsample)
-    b = xgb.train(params, d(trn, ctr, wtr), config.n_estimators, evals=[(d(val, cva, wva), 'val')],
-                  early_stopping_rounds=config.early_stopping_rounds, verbose_eval=False)
-    best = getattr(b, 'best_iteration', None)
-    return (b[:best + 1] if best is not None else b), {'rounds': b.num_boosted_rounds() if best is None else best + 1,
-                                                         'val_loss': float(getattr(b, 'best_score', float('nan')))}
+    "XGBoost multi:softprob through `hepnb.models.trees.train_booster`; the category codes enter as numbers (`_tree_matrix`)."
+    params = dict(n_estimators=config.n_estimators, early_stopping_rounds=config.early_stopping_rounds, learning_rate=config.learning_rate,
+                  max_depth=config.max_depth, subsample=config.subsample, **MULTICLASS_TREE_FIXED)
+    types = ['q'] * (trn.x_cont.shape[1] + trn.x_cat.shape[1])
+    b, best_loss = train_booster((trn.x_cat, trn.x_cont, ctr, wtr), (val.x_cat, val.x_cont, cva, wva), types, params, config.seed,
+                                 num_class=K, what='train_multiclass')
+    return b, {'rounds': b.num_boosted_rounds(), 'val_loss': best_loss}
 
 def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `prepare_processes`)
                      codes:dict, # the class codes of each set's events (same keys)
