@@ -150,7 +150,7 @@ def _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device):
     net = TabularNet(trn.x_cont.shape[1], trn.cat_cards, depth=config.depth, width=config.width, act=config.act,
                      dense=config.dense, n_out=K)
     def tensors(ts, c, w):
-        t = set_tensors(replace(ts, w=w)); t[2] = torch.as_tensor(c, dtype=torch.long); return t
+        t = set_tensors(replace(ts, w=w), signed=config.negative == 'keep'); t[2] = torch.as_tensor(c, dtype=torch.long); return t
     dev = default_device(device)
     dls = DataLoaders(TensorLoader(tensors(trn, ctr, wtr), config.bs, shuffle=True, drop_last=True, device=dev, seed=config.seed),
                       TensorLoader(tensors(val, cva, wva), max(config.bs, 4096), device=dev), device=dev)
@@ -191,8 +191,13 @@ def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `pr
     wtr = process_weights(ctr, trn.w, procs, config.balance, config.negative)
     wva = process_weights(cva, val.w, procs, config.balance, config.negative)
     neg = sorted({procs.names[k] for k in np.concatenate([ctr[wtr < 0], cva[wva < 0]])}, key=str)
-    if neg: raise DataError(f"negative={config.negative!r} leaves negative training weights in process(es) {neg}: XGBoost refuses them "
-                            "and hepnb's weighted loss does too (set_tensors); use negative='abs' (default) or 'clip'")
+    if neg and config.model == 'trees': raise DataError(f"negative={config.negative!r} leaves negative training weights in process(es) {neg}: "
+                                                        "XGBoost refuses them; use negative='abs' (default) or 'clip'")
+    for part, c, w in (('training', ctr, wtr), ('validation', cva, wva)) if neg else ():   # negative='keep': signed weights, each process's sum > 0
+        tot = np.bincount(c, w, minlength=K)
+        bad = [f"{procs.names[k]!r} ({tot[k]:g})" for k in range(K) if (c == k).any() and not tot[k] > 0]
+        if bad: raise DataError(f"negative='keep': the {part} weights of process(es) {', '.join(bad)} sum to <= 0; the signed weighted loss "
+                                "needs each process's sum > 0: use negative='abs' (default) or 'clip'")
     set_seed(config.seed)
     t0 = time.perf_counter()
     if config.model == 'net': net, info = _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device); booster = None
