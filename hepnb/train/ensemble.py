@@ -18,7 +18,7 @@ from ..models.tabular import TabularNet
 from ..models.trees import BoostedTrees, tree_params
 from .learner import predict
 from ..data.spec import EventSpec
-from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set
+from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set, key_frame
 from ..weights import NEGATIVE_WEIGHT_POLICIES
 from ..metrics import score_cut_rule, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
 from .augment import HEPTTA
@@ -152,8 +152,7 @@ class Ensemble:
                 keyed:bool|str=False # True: a DataFrame of the spec's id columns and `score` (a string: that column name), for `write_root`
                ) -> np.ndarray|pd.DataFrame:
         "Weighted mean of the members' probabilities (keyed by the events' ids with `keyed`)."
-        from hepnb.train.crossval import key_frame   # the ids are checked before any work
-        key = key_frame(data, self.spec, keyed) if keyed is not False else None
+        key = key_frame(data, self.spec, keyed) if keyed is not False else None   # ids checked before any work
         ts = self.event_set(data) if isinstance(data, pd.DataFrame) else data
         if self.cont_names and list(ts.cont_names) != self.cont_names:
             raise DataError(f"the ensemble expects the continuous inputs {self.cont_names[:4]}... ({len(self.cont_names)}), "
