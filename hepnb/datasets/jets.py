@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict
 import numpy as np
 import pandas as pd
 from ..core import DataError
-from ..physics.generate import run_pythia, record_arrays, final_state_batch, top_decays_in_record
+from ..physics.generate import run_pythia_with_info, record_arrays, final_state_batch, top_decays_in_record
 from ..physics.cluster import cluster_jets_batch, exclusive_subjets
 from ..physics import fourvec as fv
 from ..physics.detector import DetectorModel, simulate_detector
@@ -17,7 +17,7 @@ from .top_tagging import to_reference_frame  # the layout of the published files
 
 # %% auto #0
 __all__ = ['PROCESSES', 'BASE_SETTINGS', 'PROCESS_SETTINGS', 'JETS_CACHE_VERSION', 'W_MASS', 'JetSelection', 'JetAnalysis',
-           'generate_jets', 'make_jets', 'w_candidate_mass']
+           'JetGeneration', 'generate_jets', 'make_jets', 'w_candidate_mass']
 
 # %% ../../nbs/25_datasets.jets.ipynb #ab44b0a5
 PROCESSES = ('top', 'qcd')
@@ -119,6 +119,25 @@ def _count(n, name) -> int:
         raise DataError(f"{name} must be a non-negative integer, got {n!r}")
     return int(n)
 
+@dataclass(frozen=True)
+class JetGeneration:
+    "How Pythia is run for the jets: its pTHat window, extra settings, the most events, and the chunks and batches of `run_pythia`."
+    pthat_range:tuple[float, float]|None=None # Pythia's pTHat window (default: from the selection)
+    extra_settings:Sequence[str]=() # more Pythia settings, e.g. ['HadronLevel:all = on']
+    max_events:int|None=None # the most events to generate (default: 50 per jet + 5000)
+    chunk_size:int=200 # events per reproducible chunk
+    batch_size:int=50 # events per vectorised batch inside a chunk
+
+    def settings(self, process:str, selection:JetSelection) -> list[str]:
+        "The Pythia settings of `process` (beams, process, pTHat window, extras) for jets of `selection`."
+        lo, hi = self.pthat_range if self.pthat_range is not None else selection.pthat_range()
+        if not 0 <= lo < hi: raise DataError(f"pthat_range must satisfy 0 <= min < max, got ({lo}, {hi})")
+        if 2 * lo >= 14000.: raise DataError(f"pTHatMin = {lo} GeV: two such jets exceed the 14 TeV collision energy")
+        return [*BASE_SETTINGS, *PROCESS_SETTINGS[process], f'PhaseSpace:pTHatMin = {lo}', f'PhaseSpace:pTHatMax = {hi}',
+                *self.extra_settings]
+
+
+# %% ../../nbs/25_datasets.jets.ipynb #b58cec7f
 def generate_jets(process:str, # 'top' (hadronic t t̄) or 'qcd' (dijets)
                   n_jets:int, # jets to select
                   seed:int=0, # same seed => identical jets
@@ -126,33 +145,24 @@ def generate_jets(process:str, # 'top' (hadronic t t̄) or 'qcd' (dijets)
                   selection:JetSelection=JetSelection(), # jet definition and cuts
                   detector:DetectorModel|None=DetectorModel(), # `None`: particle level only (faster)
                   *,
-                  pthat_range:tuple[float, float]|None=None, # Pythia's pTHat window (default: from the selection)
-                  extra_settings:Sequence[str]=(), # more Pythia settings, e.g. ['HadronLevel:all = on']
-                  max_events:int|None=None, # the most events to generate (default: 50 per jet + 5000)
-                  chunk_size:int=200, # events per reproducible chunk
-                  batch_size:int=50, # events per vectorised batch inside a chunk
+                  generation:JetGeneration=JetGeneration(), # how Pythia is run (pTHat window, extra settings, events, chunks)
                   cache:bool=True, # read/write the on-disk cache (and resume an interrupted run)
                   progress:bool=True, # progress bar
-                  address:str|None=None, # a running Ray cluster ('HOST:PORT'): generate the chunks there
-                  return_info:bool=False # also return `run_pythia`'s info (events, chunks resumed, where they ran)
-                 ) -> pd.DataFrame|tuple[pd.DataFrame, dict]:
-    "Records (`is_signal`, `truth`, `particle`, `detector` arrays) of `n_jets` selected jets of one process."
+                  address:str|None=None # a running Ray cluster ('HOST:PORT'): generate the chunks there
+                 ) -> tuple[pd.DataFrame, dict]:
+    "`(records, info)`: records (`is_signal`, `truth`, `particle`, `detector` arrays) of `n_jets` selected jets of one process, and `run_pythia_with_info`'s info (events, chunks resumed, where they ran)."
     if process not in PROCESSES: raise DataError(f"unknown process {process!r}; choose one of {PROCESSES}")
     n_jets = _count(n_jets, 'n_jets')
-    lo, hi = pthat_range if pthat_range is not None else selection.pthat_range()
-    if not 0 <= lo < hi: raise DataError(f"pthat_range must satisfy 0 <= min < max, got ({lo}, {hi})")
-    if 2 * lo >= 14000.: raise DataError(f"pTHatMin = {lo} GeV: two such jets exceed the 14 TeV collision energy")
-    settings = [*BASE_SETTINGS, *PROCESS_SETTINGS[process], f'PhaseSpace:pTHatMin = {lo}', f'PhaseSpace:pTHatMax = {hi}',
-                *extra_settings]
-    max_events = 50 * n_jets + 5000 if max_events is None else _count(max_events, 'max_events')
+    settings = generation.settings(process, selection)
+    max_events = 50 * n_jets + 5000 if generation.max_events is None else _count(generation.max_events, 'max_events')
     key = None
     if cache: key = f"{JETS_CACHE_VERSION}|{asdict(selection)}|{None if detector is None else asdict(detector)}"
     ana = JetAnalysis(process, selection, detector)
     if n_jets == 0:
-        empty = pd.DataFrame(columns=['is_signal', 'truth', 'particle', 'detector'])
-        return (empty, dict(n_events=0, n_records=0, n_chunks=0, n_chunks_resumed=0, chunk_hosts=[])) if return_info else empty
-    return run_pythia(settings, max_events, ana, seed=seed, n_workers=n_workers, cache_key=key, progress=progress,
-                      n_records=n_jets, chunk_size=chunk_size, batch_size=batch_size, address=address, return_info=return_info)
+        return (pd.DataFrame(columns=['is_signal', 'truth', 'particle', 'detector']),
+                dict(n_events=0, n_records=0, n_chunks=0, n_chunks_resumed=0, chunk_hosts=[]))
+    return run_pythia_with_info(settings, max_events, ana, seed=seed, n_workers=n_workers, cache_key=key, progress=progress,
+                                n_records=n_jets, chunk_size=generation.chunk_size, batch_size=generation.batch_size, address=address)
 
 def make_jets(n_per_class:int, # jets per class (top and QCD)
               seed:int=0, # same seed => identical jets
@@ -165,14 +175,15 @@ def make_jets(n_per_class:int, # jets per class (top and QCD)
               cache:bool=True, # read/write the on-disk cache (and resume an interrupted run)
               progress:bool=True, # progress bars
               address:str|None=None, # a running Ray cluster ('HOST:PORT'): generate the chunks there (`n_workers` is then unused)
-              return_info:bool=False, # also return {process: `run_pythia`'s info}
-              **kwargs # passed to `generate_jets` (pthat_range, extra_settings, max_events, chunk_size)
+              return_info:bool=False, # also return {process: `generate_jets`' info}
+              **kwargs # fields of `JetGeneration` (pthat_range, extra_settings, max_events, chunk_size, batch_size)
              ) -> dict[str, pd.DataFrame]|tuple[dict[str, pd.DataFrame], dict]:
     "Balanced top-vs-QCD jets as reference-layout DataFrames per level; row i is the same jet at every level."
     n = _count(n_per_class, 'n_per_class'); levels = _levels(level)
     det = detector if 'detector' in levels else None
-    runs = {p: generate_jets(p, n, seed, n_workers, selection, det, cache=cache, progress=progress, address=address,
-                             return_info=True, **kwargs) for p in PROCESSES}
+    generation = JetGeneration(**kwargs)
+    runs = {p: generate_jets(p, n, seed, n_workers, selection, det, generation=generation, cache=cache, progress=progress,
+                             address=address) for p in PROCESSES}
     recs = pd.concat([runs[p][0] for p in PROCESSES], ignore_index=True)
     order = np.random.default_rng(seed).permutation(len(recs))  # mix the classes, reproducibly
     recs = recs.iloc[order].reset_index(drop=True)

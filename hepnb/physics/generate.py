@@ -14,7 +14,7 @@ from ..parallel import map_ordered, local_cores, where_am_i, TaskError, RayClust
 
 # %% auto #0
 __all__ = ['PYTHIA_QUIET', 'pythia_seed', 'make_pythia', 'final_state', 'top_decays', 'record_arrays', 'final_state_batch',
-           'top_decays_in_record', 'run_pythia']
+           'top_decays_in_record', 'run_pythia_with_info', 'run_pythia']
 
 # %% ../../nbs/02_physics.generate.ipynb #c584bc4a
 def _pythia8():
@@ -266,22 +266,21 @@ class _Chunks:
         with contextlib.suppress(OSError): self.folder.rmdir()
 
 # %% ../../nbs/02_physics.generate.ipynb #c8ea4905
-def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
-               n_events:int, # events to generate, or the most events allowed when `n_records` is given
-               analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event
-               seed:int=0, # same seed => identical output, whatever `n_workers` (or `address`)
-               n_workers:int|None=1, # local worker processes (`None`: all cores); 1 runs in this process
-               cache_key:str|None=None, # enables the on-disk cache (and resumption); change it when `analysis` changes
-               progress:bool=True, # show a progress bar (records with `n_records`, else events)
-               *,
-               n_records:int|None=None, # stop once this many records are collected (then truncated to it)
-               chunk_size:int=500, # events per chunk (one Pythia instance, one seed, one task); part of the cache key
-               min_tries:int=2000, # with `n_records`: give up if no record after this many events
-               batch_size:int|None=None, # vectorised mode: `analysis(pythia, batch)` per `pythia.nextBatch(batch_size)`
-               return_info:bool=False, # also return a dict: events generated, cross-section, seconds, chunks resumed, where they ran
-               address:str|None=None # a running Ray cluster ('HOST:PORT'): run the chunks there as Ray tasks
-              ) -> pd.DataFrame|list|tuple:
-    "Generate events with Pythia 8 in parallel chunks, apply `analysis` to each, collect what it returns."
+def run_pythia_with_info(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
+                         n_events:int, # events to generate, or the most events allowed when `n_records` is given
+                         analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event
+                         seed:int=0, # same seed => identical output, whatever `n_workers` (or `address`)
+                         n_workers:int|None=1, # local worker processes (`None`: all cores); 1 runs in this process
+                         cache_key:str|None=None, # enables the on-disk cache (and resumption); change it when `analysis` changes
+                         progress:bool=True, # show a progress bar (records with `n_records`, else events)
+                         *,
+                         n_records:int|None=None, # stop once this many records are collected (then truncated to it)
+                         chunk_size:int=500, # events per chunk (one Pythia instance, one seed, one task); part of the cache key
+                         min_tries:int=2000, # with `n_records`: give up if no record after this many events
+                         batch_size:int|None=None, # vectorised mode: `analysis(pythia, batch)` per `pythia.nextBatch(batch_size)`
+                         address:str|None=None # a running Ray cluster ('HOST:PORT'): run the chunks there as Ray tasks
+                        ) -> tuple[pd.DataFrame|list, dict]:
+    "Generate events with Pythia 8 in parallel chunks, apply `analysis` to each: `(records, info)`, the records it returned (a DataFrame; a list when they are not dicts) and the run (events generated, cross-section, seconds, chunks resumed, where they ran)."
     import cloudpickle
     settings = _check_settings(settings)
     for name, v in (('n_events', n_events), ('chunk_size', chunk_size), ('batch_size', batch_size or 0)) + ((('n_records', n_records),) if n_records is not None else ()):
@@ -306,7 +305,7 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
     if cache_key is not None:
         path = cache_dir('pythia') / f'{_digest(key)}.records'
         if not path.exists(): _legacy(path.with_suffix('.pkl'))
-        if (hit := _read_cache(path, key, n_records)) is not None: return hit if return_info else hit[0]
+        if (hit := _read_cache(path, key, n_records)) is not None: return hit
         store = _Chunks(key, sizes)
         finished = store.finished()
     todo = [k for k in range(len(sizes)) if k not in finished]
@@ -366,4 +365,13 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
         try: write_records(path, key, info, records)
         except Uncacheable as e: warnings.warn(f"run_pythia: the records are not cached ({e}); the next call generates them again")
         store.remove(len(results))  # the whole-run entry holds them now
-    return (out, info) if return_info else out
+    return out, info
+
+# %% ../../nbs/02_physics.generate.ipynb #6552c653
+def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
+               n_events:int, # events to generate, or the most events allowed when `n_records` is given
+               analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event (or batch)
+               *args, **kwargs # the other arguments of `run_pythia_with_info`: seed, n_workers, cache_key, progress, n_records, ...
+              ) -> pd.DataFrame|list:
+    "The records of `run_pythia_with_info` alone (a DataFrame; a list when they are not dicts)."
+    return run_pythia_with_info(settings, n_events, analysis, *args, **kwargs)[0]
