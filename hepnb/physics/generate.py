@@ -281,7 +281,6 @@ def run_pythia_with_info(settings:Sequence[str], # Pythia setting strings (proce
                          address:str|None=None # a running Ray cluster ('HOST:PORT'): run the chunks there as Ray tasks
                         ) -> tuple[pd.DataFrame|list, dict]:
     "Generate events with Pythia 8 in parallel chunks, apply `analysis` to each: `(records, info)`, the records it returned (a DataFrame; a list when they are not dicts) and the run (events generated, cross-section, seconds, chunks resumed, where they ran)."
-    import cloudpickle
     settings = _check_settings(settings)
     for name, v in (('n_events', n_events), ('chunk_size', chunk_size), ('batch_size', batch_size or 0)) + ((('n_records', n_records),) if n_records is not None else ()):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
@@ -331,7 +330,7 @@ def run_pythia_with_info(settings:Sequence[str], # Pythia setting strings (proce
         if not results or n_rec == 0: return width if results else max(1, width // 2)
         return min(width, math.ceil(1.1 * (target - n_rec) * len(results) / n_rec))
 
-    import hepnb.physics.generate as _gen  # workers import the task from the installed module
+    import cloudpickle, hepnb.physics.generate as _gen  # workers import the task from the installed module
     shared = cloudpickle.dumps((settings, int(seed), analysis, batch_size))  # the analysis travels cloudpickled
     # one task per chunk still to do, results in chunk order (reproducible); started lazily, stopped when closed
     tasks = map_ordered(_gen._run_chunk, ((k, sizes[k], address is not None) for k in todo), shared,
