@@ -18,7 +18,7 @@ from ..models.tabular import TabularNet
 from ..models.trees import BoostedTrees, tree_params
 from .learner import predict
 from ..data.spec import EventSpec
-from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set
+from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set, key_frame
 from ..weights import NEGATIVE_WEIGHT_POLICIES
 from ..metrics import score_cut_rule, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
 from .augment import HEPTTA
@@ -148,8 +148,11 @@ class Ensemble:
 
     def predict(self, data, # `TabularSet` made with this ensemble's scaler, or a DataFrame in the user's columns
                 tta=None, # None: as configured; True/False; or a callable x_cont -> list of variants
-                device=None) -> np.ndarray:
-        "Weighted mean of the members' probabilities."
+                device=None,
+                keyed:bool|str=False # True: a DataFrame of the spec's id columns and `score` (a string: that column name), for `write_root`
+               ) -> np.ndarray|pd.DataFrame:
+        "Weighted mean of the members' probabilities (keyed by the events' ids with `keyed`)."
+        key = key_frame(data, self.spec, keyed) if keyed is not False else None   # ids checked before any work
         ts = self.event_set(data) if isinstance(data, pd.DataFrame) else data
         if self.cont_names and list(ts.cont_names) != self.cont_names:
             raise DataError(f"the ensemble expects the continuous inputs {self.cont_names[:4]}... ({len(self.cont_names)}), "
@@ -160,7 +163,8 @@ class Ensemble:
         preds = np.zeros((len(self.models), len(ts)), np.float32)
         for sel in ([i for i, t in enumerate(trees) if not t], [i for i, t in enumerate(trees) if t]):   # networks, then trees
             if sel: preds[sel] = predict_members([self.models[i] for i in sel], ts, tta=tta, device=device)  # alike TabularNets in one batched pass
-        return (self.weights[:, None] * preds).sum(0)
+        p = (self.weights[:, None] * preds).sum(0)
+        return p if key is None else key.assign(**{'score' if keyed is True else keyed: p})
 
     def save(self, path) -> Path:
         "Write the ensemble (weights, members, configuration, spec, scaler, version, checksum) to one file, atomically."
