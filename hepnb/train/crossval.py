@@ -11,37 +11,14 @@ import pandas as pd
 from fastcore.basics import patch
 from ..core import DataError, FormatError, version_stamp, check_compatible, atomic_file, file_hash
 from ..data.spec import EventSpec, event_labels, event_weights, event_ids, strat_key, check_ids, _need
-from ..data.preprocess import TabularSet, stratified_folds, prepare, event_set, _with_levels
+from ..data.preprocess import TabularSet, stratified_folds, prepare, event_set, _with_levels, key_frame
 from ..weights import rescale_weights
 from ..metrics import weighted_auc, ams, asimov_significance, cut_top_fraction, max_asimov
 from .ensemble import EnsembleConfig, Ensemble, train_ensemble
 from .members import Member
 
 # %% auto #0
-__all__ = ['MANIFEST', 'CROSS_KIND', 'key_frame', 'outer_folds', 'cross_train', 'CrossTrained', 'score_cross']
-
-# %% ../../nbs/53_train.crossval.ipynb #083fff3d
-def key_frame(data, # the events to predict: a DataFrame in the user's columns, or a `TabularSet`
-              spec:EventSpec|None, # the model's data spec: its `ids` name the identifier columns
-              name:bool|str='score' # the score column to come (True: 'score'); checked against the id names
-             ) -> pd.DataFrame:
-    "The id columns of `data` (a new frame, index 0..N-1) that keyed predictions are joined to; `DataError` without ids."
-    name = 'score' if name is True else name
-    if not isinstance(name, str) or not name: raise DataError(f"keyed must be True or a column name for the scores, got {name!r}")
-    ids = list(spec.ids) if spec is not None else []
-    if not ids: raise DataError("predictions keyed by ids need identifier columns in the data spec, and it names none: build the "
-                                "spec with infer_spec(..., ids=['run', 'luminosityBlock', 'event']) (or EventSpec(ids=[...])); "
-                                "without ids, predict() returns the scores in row order")
-    if name in ids: raise DataError(f"the score column {name!r} is also an id column {ids}: choose another name (keyed='...')")
-    if isinstance(data, pd.DataFrame):
-        _need(data, ids, 'predictions keyed by ids')
-        return data[ids].reset_index(drop=True)
-    if isinstance(data, TabularSet):
-        missing = [c for c in ids if c not in data.ids.columns]
-        if missing: raise DataError(f"this TabularSet carries the ids {list(data.ids.columns)}, not {missing}: make it from a "
-                                    "table with the spec's id columns (prepare / event_set), or pass the DataFrame")
-        return data.ids[ids].reset_index(drop=True)
-    raise DataError(f"keyed predictions need a DataFrame or a TabularSet, got {type(data).__name__}")
+__all__ = ['MANIFEST', 'CROSS_KIND', 'outer_folds', 'cross_train', 'CrossTrained', 'score_cross']
 
 # %% ../../nbs/53_train.crossval.ipynb #a84261cc
 def _event_numbers(df:pd.DataFrame, col:str, what:str) -> np.ndarray:
