@@ -28,7 +28,7 @@ def test_chapter_agrees_with_settings(path):
     assert f'[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})' in _src(nb['cells'][0])
     code = [c for c in nb['cells'] if c['cell_type'] == 'code']
     first = _src(code[0])
-    assert f"'git+{ini['git_url']}'" in first and "'google.colab' in sys.modules" in first
+    assert f" @ git+{ini['git_url']}'" in first and "'google.colab' in sys.modules" in first
     assert re.search(r'^HEPNB_QUICK = False\b.*# True: quick mode', first, re.M), 'no visible quick-mode switch'
     assert first.index('hepnb[') < first.index("'fastai==2.8.7'"), 'fastai must come last (else pip prints an ERROR line)'
     assert "print(f'quick mode: {quick_mode()}, device: {default_device()}')" in first

@@ -52,7 +52,7 @@ def badge(s: dict, nb: Path, root: Path = ROOT) -> str:
     return f'[![Open In Colab]({BADGE_IMG})]({colab_url(s, nb, root)})'
 
 def pip_source(s: dict) -> str:
-    "What pip installs hepnb from on Colab (a test points `$HEPNB_PIP_SOURCE` at a local wheel instead)."
+    "What pip installs hepnb from on Colab (tests/test_colab_path.py puts a local wheel's file:// URL in its place)."
     return f"git+{s['git_url'].rstrip('/')}"
 
 def setup_cell(s: dict, extras: str = 'physics') -> str:
@@ -64,11 +64,10 @@ HEPNB_QUICK = False   # True: quick mode (then run the chapter from the top); th
 import os, sys, subprocess
 if HEPNB_QUICK: os.environ['HEPNB_QUICK'] = '1'
 if {COLAB_MARK}:  # on your own machine, install hepnb as the README says
-    # HEPNB_PIP_SOURCE: another place to install hepnb from (tests point it at a local wheel's file:// URL)
-    src = os.environ.get('HEPNB_PIP_SOURCE', '{pip_source(s)}')
     pip = [sys.executable, '-m', 'pip', 'install', '-q']
-    subprocess.run(pip + [f'hepnb[{extras}] @ {{src}}'], check=True)
+    subprocess.run(pip + ['hepnb[{extras}] @ {pip_source(s)}'], check=True)
     subprocess.run(pip + ['--no-deps', 'fastai==2.8.7'], check=True)  # last, so that pip prints no ERROR line
+    import importlib; importlib.invalidate_caches()                   # what was just installed is importable now
 from hepnb.core import quick_mode, default_device
 print(f'quick mode: {{quick_mode()}}, device: {{default_device()}}')'''
 
