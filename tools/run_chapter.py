@@ -40,7 +40,11 @@ def run(path: Path, timeout: int, skip_slow_unrun: bool) -> float:
     os.environ['HEPNB_QUICK'] = '0'; os.environ.pop('IN_TEST', None)
     t0 = time.perf_counter()
     try:
-        NotebookClient(run_nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}}).execute()
+        t_cell = [time.perf_counter()]
+        def progress(cell, cell_index, **kw):   # one line per finished cell, to follow a long run
+            now = time.perf_counter(); print(f'  cell {cell_index}: {now - t_cell[0]:.1f} s', flush=True); t_cell[0] = now
+        NotebookClient(run_nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}},
+                       on_cell_executed=progress).execute()
     finally:
         for k, v in env_before.items():
             if v is None: os.environ.pop(k, None)
