@@ -428,8 +428,8 @@ def snapshot(w # an `AMSCutWidget` or `LRFinderWidget` (built with `plot=True`),
 
 # %% ../nbs/50_widgets.ipynb #4de73a68
 def _fig_png(fig:Figure) -> bytes:
-    "A figure as PNG bytes, through its own canvas (a pyplot figure keeps its canvas)."
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=fig.dpi); return buf.getvalue()
+    "A figure as PNG bytes as Jupyter shows it (tight bounding box), through its own canvas (a pyplot figure keeps its canvas)."
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=fig.dpi, bbox_inches='tight'); return buf.getvalue()
 
 class FigureBox(_StaticView, widgets.VBox):
     "Controls of your own and the `Output` that shows `fig`, as one widget whose display also carries `fig` as a PNG."

@@ -53,7 +53,8 @@ def run(path: Path, timeout: int, skip_slow_unrun: bool) -> float:
     done = iter(run_nb.cells)
     nb.cells = [skipped[i] if i in skipped else next(done) for i in range(len(nb.cells))]
     nb.cells[0].source = update_provenance(nb.cells[0].source, datetime.date.today().isoformat(), fmt_time(wall))
-    text = json.dumps(nbformat.from_dict(nb), indent=1, ensure_ascii=False, sort_keys=True) + '\n'
+    text = nbformat.writes(nb)          # the committed layout: sources as lists of lines, sorted keys, indent 1
+    if not text.endswith('\n'): text += '\n'
     path.write_text(text, encoding='utf-8')
     return wall
 
