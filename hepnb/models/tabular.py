@@ -58,10 +58,12 @@ class TabularNet(nn.Module):
                  act:str='relu', # 'relu', 'prelu', 'swish' (Swish-1) or 'selu'
                  dense:bool=False, # concatenate each hidden layer's input to its output (Sec. 3.9)
                  growth:float=0., # width growth rate g: layer d has width*(1+d*g) neurons
-                 dropout:float=0. # dropout after each hidden activation (alpha-dropout for SELU)
+                 dropout:float=0., # dropout after each hidden activation (alpha-dropout for SELU)
+                 n_out:int=1 # outputs: 1 logit (binary, the default) or one logit per class (softmax, multi-class)
                 ):
         super().__init__()
         if n_cont < 0 or depth < 1 or width < 1: raise ValueError(f"need n_cont>=0, depth>=1, width>=1; got {n_cont}, {depth}, {width}")
+        if isinstance(n_out, bool) or not isinstance(n_out, int) or n_out < 1: raise ValueError(f"n_out must be an integer >= 1, got {n_out!r}")
         cat_cards = list(cat_cards)
         emb_szs = [emb_size(c) for c in cat_cards] if emb_szs is None else list(emb_szs)
         if len(emb_szs) != len(cat_cards): raise ValueError(f"{len(cat_cards)} categorical features but {len(emb_szs)} embedding sizes")
@@ -78,7 +80,7 @@ class TabularNet(nn.Module):
             layers.append(nn.Sequential(lin, make_act(act), *drop))
             n_in = n_in + w if (dense and d < depth-1) else w
         self.hidden = nn.ModuleList(layers)
-        self.head = init_linear(nn.Linear(n_in, 1), None)
+        self.head = init_linear(nn.Linear(n_in, n_out), None)
 
     def forward(self, x_cat:torch.Tensor, x_cont:torch.Tensor) -> torch.Tensor:
         xs = [e(x_cat[:, i]) for i, e in enumerate(self.embeds)]

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/40_train.learner.ipynb #ee00d9a9
 from __future__ import annotations
-import math
+import itertools, math
 from typing import Callable, Sequence
 import numpy as np
 import torch
@@ -146,7 +146,7 @@ def predict(model, # a `torch.nn.Module` taking (x_cat, x_cont), or a fastai `Le
            ) -> np.ndarray:
     "Sigmoid outputs of `model` for every event of `ts`."
     model = getattr(model, 'model', model)
-    device = default_device(device) if device is not None else next(model.parameters()).device
+    device = default_device(device) if device is not None else next(itertools.chain(model.parameters(), model.buffers()), torch.empty(0)).device  # a member without parameters (trees) has a buffer
     was_training = model.training; model.eval()
     try:
         xc = torch.as_tensor(np.ascontiguousarray(ts.x_cat), dtype=torch.long)
