@@ -21,7 +21,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 # the embedded default data: the real 22,889-event HiggsML subset (CC0) and its provenance
-package_data = {cfg['lib_name']: ['py.typed', 'data/higgsml/*.csv.gz', 'data/higgsml/PROVENANCE.md']}
+package_data = {cfg['lib_name']: ['py.typed', 'higgs/higgsml/*.csv.gz', 'higgs/higgsml/PROVENANCE.md']}
 
 _scratch = tempfile.mkdtemp(prefix='hepnb-build-')
 

@@ -1,6 +1,6 @@
 """The paper's ablation on the real HiggsML subset: Strong 2022 Table 4 (techniques added in order, 10-model
 ensembles) and Table 9 (each technique alone on a single baseline model), with the paper's numbers beside ours.
-The setups live in `hepnb.train.ablation` (the course's chapter 8 shows the same tables).
+The setups live in `hepnb.higgs.ablation` (the course's chapter 8 shows the same tables).
 
 Every repeat r splits the 22,889 events 60/20/20 with seed r (stratified by class x jet multiplicity); all setups
 train on the same events, choose their cut on validation (top-10 % rule) and are scored on test. Times are fractional
@@ -13,8 +13,8 @@ increases over the first setup measured in the same repeat.
 import argparse, os, platform
 from pathlib import Path
 import pandas as pd
-from hepnb.data.higgs import load_higgs
-from hepnb.train.ablation import run_ablation, ablation_table, save_results, load_results
+from hepnb.higgs.dataset import load_higgs
+from hepnb.higgs.ablation import run_ablation, ablation_table, save_results, load_results
 
 OUT = Path(__file__).parent / 'results'
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 from hepnb import __version__
-from hepnb.data.higgs import load_higgs, prepare_higgs
+from hepnb.higgs.dataset import load_higgs, prepare_higgs
 from hepnb.train.ensemble import EnsembleConfig
 from hepnb.compare import compare, network_recipe, xgboost_recipe
 
@@ -30,7 +30,7 @@ def main():
     ap.add_argument('--out', default=str(Path(__file__).parent / 'results' / 'compare_higgs.txt'))
     a = ap.parse_args()
     df = load_higgs()
-    recipes = [network_recipe(EnsembleConfig.paper(), name='hepnb paper recipe (10 x dense 6x33)'),
+    recipes = [network_recipe(EnsembleConfig.paper(), name='hepnb paper recipe (10 x dense 6x33)', embed=True),
                xgboost_recipe(name='XGBoost (400 trees, depth 5)'),
                xgboost_recipe(name='XGBoost (early stopping, depth 6)', n_estimators=2000, max_depth=6, learning_rate=0.05,
                               early_stopping_rounds=50, subsample=0.9, colsample_bytree=0.9)]

@@ -1,4 +1,4 @@
-"""Throughput of hepnb's top/QCD jet generation (hepnb.data.jets.make_jets): jets/s with 1 and 2 worker processes.
+"""Throughput of hepnb's top/QCD jet generation (hepnb.datasets.jets.make_jets): jets/s with 1 and 2 worker processes.
 
     OMP_NUM_THREADS=1 python bench/bench_jets.py              # 300 jets per class, particle level
     OMP_NUM_THREADS=1 python bench/bench_jets.py --level both --n 200 --workers 1 2
@@ -10,7 +10,7 @@ this process and its workers: the per-core rate, less sensitive to other load), 
 """
 import argparse, os, time
 os.environ.setdefault('OMP_NUM_THREADS', '1')
-from hepnb.data.jets import make_jets
+from hepnb.datasets.jets import make_jets
 
 
 def _cpu():

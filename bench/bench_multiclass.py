@@ -19,7 +19,7 @@ from hepnb.metrics_multiclass import score_processes
 from hepnb.metrics import weighted_auc, format_mean_sem, mean_sem
 
 def one_input(sets):
-    v = sets['val']; aucs = np.array([weighted_auc(v.y, v.x_cont[:, j], v.w_eval) for j in range(v.x_cont.shape[1])])
+    v = sets['val']; aucs = np.array([weighted_auc(v.x_cont[:, j], v.y, v.w_eval) for j in range(v.x_cont.shape[1])])
     j = int(np.argmax(np.abs(aucs - .5))); sign = 1 if aucs[j] > .5 else -1
     return lambda ts: sign * ts.x_cont[:, j]
 

@@ -22,7 +22,7 @@ from unittest import mock
 import numpy as np, pandas as pd, torch
 
 def bootstrap_sets(n_train, seed=0):
-    from hepnb.data.higgs import load_higgs, prepare_higgs
+    from hepnb.higgs.dataset import load_higgs, prepare_higgs
     df = load_higgs()
     sets, scaler = prepare_higgs(df, seed=seed)
     tr = sets['train']
@@ -80,7 +80,7 @@ def _cpu():
 
 def time_jets(n, workers, path):
     "Wall seconds, CPU seconds and the jets of `make_jets(n)` (both levels, cache off) through the 'new' or 'old' path."
-    from hepnb.data import jets as J
+    from hepnb.datasets import jets as J
     with (mock.patch.object(J, 'run_pythia', old_run_pythia) if path == 'old' else contextlib.nullcontext()):
         t0, c0 = time.perf_counter(), _cpu()
         jets = J.make_jets(n, seed=1, n_workers=workers, cache=False, progress=False)   # no cache: generate for real

@@ -20,11 +20,12 @@ def main(argv=None):
     p.add_argument('--workers', type=int, nargs='+', default=[1, 2])
     a = p.parse_args(argv)
     import ray
-    from hepnb.data.higgs import load_higgs, higgs_search_data
+    from hepnb.higgs.dataset import load_higgs
+    from hepnb.higgs.search import higgs_search_data, HIGGS_SEARCH_SPACE
     from hepnb.train.search import run_search, search_config, sample_architectures
     data = higgs_search_data(load_higgs(), n_train=a.n_train)
     base = search_config(quick=True, max_epochs=a.epochs, n_models=a.models, n_folds=max(2, a.models))
-    archs = sample_architectures(a.trials, seed=0)
+    archs = sample_architectures(a.trials, HIGGS_SEARCH_SPACE, seed=0)
     rows = []
     for w in a.workers:
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,8 +10,8 @@ import argparse, time, statistics as st
 import numpy as np, torch
 from hepnb.core import set_seed, default_device
 from hepnb.metrics import format_mean_sem
-from hepnb.data.higgs import load_higgs
-from hepnb.data.higgs import prepare_higgs
+from hepnb.higgs.dataset import load_higgs
+from hepnb.higgs.dataset import prepare_higgs
 from hepnb.models.tabular import TabularNet
 from hepnb.train.learner import tabular_dls, event_learner, set_tensors, WeightedBCE
 

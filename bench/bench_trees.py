@@ -3,10 +3,10 @@
 For each split r (seed r) the 22,889 events are split 60/20/20 (stratified by class x jet multiplicity), as in
 `bench_vs_xgboost.py`. Four methods train on the same training events:
 
-- `paper`: the network recipe of `hepnb higgs` (`HiggsConfig.paper(seed=r)`, 10 members x 15 epochs, batched);
-- `xgb members`: `EnsembleConfig.xgboost(seed=r, embed=True)`: 10 XGBoost members (hepnb.models.trees defaults),
+- `paper`: the network recipe of `hepnb higgs` (`EnsembleConfig.paper(seed=r)`, 10 members x 15 epochs, batched);
+- `xgb members`: `EnsembleConfig.xgboost(seed=r)`: 10 XGBoost members (hepnb.models.trees defaults),
   each trained on nine folds and early-stopped on its own fold, weighted by 1/validation loss;
-- `mixed`: `HiggsConfig.paper(seed=r, members='net+xgboost')`: both, trained afresh, the kinds mixed with the weight
+- `mixed`: `EnsembleConfig.paper(seed=r, members='net+xgboost')`: both, trained afresh, the kinds mixed with the weight
   chosen on the out-of-fold validation predictions (`hepnb.train.ensemble.mix_weights`);
 - `xgb script`: the hand-written XGBoost of `bench_vs_xgboost.py` (`fit_xgb`: one model, early stopping on one tenth).
 
@@ -21,8 +21,8 @@ import argparse, json, os, sys, time
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
-from hepnb.data.higgs import load_higgs, prepare_higgs
-from hepnb.train.ensemble import HiggsConfig, EnsembleConfig, train_ensemble, score_ensemble
+from hepnb.higgs.dataset import load_higgs, prepare_higgs
+from hepnb.train.ensemble import EnsembleConfig, train_ensemble, score_ensemble
 from hepnb.metrics import format_mean_sem
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_vs_xgboost import fit_xgb   # the hand-written XGBoost the earlier comparisons used
@@ -42,8 +42,8 @@ def main():
     for r in range(a.repeats):
         sets, scaler = prepare_higgs(df, embed_cats=True, seed=r)
         row, ens = {'split': r}, {}
-        for name, cfg in (('paper', HiggsConfig.paper(seed=r)), ('xgb members', EnsembleConfig.xgboost(seed=r, embed=True)),
-                          ('mixed', HiggsConfig.paper(seed=r, members='net+xgboost'))):
+        for name, cfg in (('paper', EnsembleConfig.paper(seed=r)), ('xgb members', EnsembleConfig.xgboost(seed=r)),
+                          ('mixed', EnsembleConfig.paper(seed=r, members='net+xgboost'))):
             t0 = time.perf_counter(); ens[name] = train_ensemble(sets['train'], cfg, scaler, verbose=False)
             row[name] = {'train_s': time.perf_counter() - t0, **scores(ens[name].predict, sets)}
         t0 = time.perf_counter(); pred, n_trees = fit_xgb(sets['train'], r, 1)

@@ -8,7 +8,7 @@ training time — mean ± standard error over the repeats, one table, one run.
 
     OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py [--repeats 5] [--models 10]
 
-`--recipe paper` times the default recipe of `hepnb higgs` instead (`HiggsConfig.paper()`: embedding, augmentation +
+`--recipe paper` times the default recipe of `hepnb higgs` instead (`EnsembleConfig.paper()`: embedding, augmentation +
 TTA, Swish, 1cycle, dense 6x33, 10 members x 15 epochs) against the issue's XGBoost anchor (400 trees, depth 5,
 learning rate 0.1, hist, one thread, no early stopping) on the same training events, and trains the recipe both ways:
 members batched (`batched=None`, the default) and one by one (`batched=False`, on the old default of worker
@@ -21,10 +21,10 @@ import argparse, time
 from types import SimpleNamespace
 import numpy as np
 import xgboost as xgb
-from hepnb.data.higgs import load_higgs
-from hepnb.data.higgs import prepare_higgs
+from hepnb.higgs.dataset import load_higgs
+from hepnb.higgs.dataset import prepare_higgs
 from hepnb.data.preprocess import stratified_folds
-from hepnb.train.ensemble import HiggsConfig, train_ensemble, score_ensemble
+from hepnb.train.ensemble import EnsembleConfig, train_ensemble, score_ensemble
 from hepnb.metrics import format_mean_sem
 
 def fit_xgb(train, seed, n_jobs):
@@ -53,7 +53,7 @@ def main_paper(a):
     rows = []
     for r in range(a.repeats):
         sets, scaler = prepare_higgs(df, embed_cats=True, seed=r)
-        cfg = HiggsConfig.paper(seed=r, n_models=a.models)
+        cfg = EnsembleConfig.paper(seed=r, n_models=a.models)
         row = {'n_train': len(sets['train'])}
         t0 = time.perf_counter(); pred = fit_xgb_fixed(sets['train'], r, a.xgb_threads); row['t_xgb'] = time.perf_counter() - t0
         row.update({f'{k}_xgb': v for k, v in evaluate(pred, sets).items()})
@@ -70,7 +70,7 @@ def main_paper(a):
               f"AMS {row['ams_test_member']:.3f} | XGBoost AUC {row['auc_xgb']:.4f} AMS {row['ams_test_xgb']:.3f}", flush=True)
     ms = lambda v, f='.4f': format_mean_sem(v, f)
     col = lambda k: [x[k] for x in rows]
-    print(f"\nHiggsML subset, default recipe (HiggsConfig.paper(), {a.models} members x 15 epochs, {rows[0]['n_train']:,} training "
+    print(f"\nHiggsML subset, default recipe (EnsembleConfig.paper(), {a.models} members x 15 epochs, {rows[0]['n_train']:,} training "
           f"events), 60/20/20 splits x {a.repeats}; mean ± s.e.")
     print(f"{'method':<40}{'train s':>18}{'x XGBoost':>16}{'weighted test AUC':>22}{'test AMS at val cut':>22}")
     for k, name in (('xgb', 'XGBoost 400 trees, depth 5, 1 thread'), ('batched', 'hepnb, members batched (default)'),
@@ -98,7 +98,7 @@ def main():
     for r in range(a.repeats):
         sets, scaler = prepare_higgs(df, embed_cats=False, seed=r)
         t0 = time.perf_counter()
-        ens = train_ensemble(sets['train'], HiggsConfig(seed=r, n_models=a.models), scaler, verbose=False)
+        ens = train_ensemble(sets['train'], EnsembleConfig(seed=r, n_models=a.models), scaler, verbose=False)
         th = time.perf_counter() - t0
         res['hepnb'].append({**evaluate(ens.predict, sets), 'time': th})
         t0 = time.perf_counter()

@@ -85,7 +85,7 @@ for w in src.glob('*.whl'):
 EOF
   (cd "$tmp/stored" && tar -cf - ./*.whl | xz -T0 "-${GPU_RUN_XZ:-6}" > "$WHEELS/wheels.tar.xz")
   # the HiggsML subset the HiggsML chapters read (found through HEPNB_SHARED there)
-  local data; data="$(HEPNB_QUICK=1 "${VENV_PY:-$ROOT/.venv/bin/python}" -c 'from hepnb.data.higgs import find_higgs_file; print(find_higgs_file(download=False))')"
+  local data; data="$(HEPNB_QUICK=1 "${VENV_PY:-$ROOT/.venv/bin/python}" -c 'from hepnb.higgs.dataset import find_higgs_file; print(find_higgs_file(download=False))')"
   mkdir -p "$WHEELS/shared/data/higgsml"; cp "$data" "$WHEELS/shared/data/higgsml/"
   rm -rf "$tmp"
   echo "fetched into $WHEELS: $(tar -tJf "$WHEELS/wheels.tar.xz" | wc -l) wheels in wheels.tar.xz, $(du -sh "$WHEELS" | cut -f1) in all"

@@ -18,13 +18,16 @@ __all__ = ['OUT_FILES', 'check_data_path', 'check_out_dir', 'write_outputs', 'da
 # %% ../nbs/60_cli.ipynb #50e5ed89
 OUT_FILES = ('summary.json', 'predictions.csv', 'ensemble.pt')
 
+def _embed_from_args(a) -> bool:
+    "Whether `PRI_jet_num` is embedded: the paper's recipe does (Sec. 3.3), `--embed` asks for it with any recipe."
+    return a.recipe == 'paper' or a.embed
+
 def _config_from_args(a):
-    from hepnb.train.ensemble import HiggsConfig
-    cfg = (HiggsConfig.paper if a.recipe == 'paper' else HiggsConfig.baseline)(seed=a.seed)
+    from hepnb.train.ensemble import EnsembleConfig
+    cfg = (EnsembleConfig.paper if a.recipe == 'paper' else EnsembleConfig.baseline)(seed=a.seed)
     if a.quick: cfg = cfg.replace(max_epochs=3, patience=2, n_models=3)
     if a.models is not None: cfg = cfg.replace(n_models=a.models, n_folds=max(cfg.n_folds, a.models))
     if a.epochs is not None: cfg = cfg.replace(max_epochs=a.epochs)
-    if a.embed: cfg = cfg.replace(embed=True)
     if a.augment: cfg = cfg.replace(augment=True, tta=True)
     if a.act: cfg = cfg.replace(act=a.act)
     if a.schedule: cfg = cfg.replace(schedule=a.schedule, lr=1e-2 if a.schedule == '1cycle' else 2e-3)
@@ -103,6 +106,7 @@ def _complete(d:Path) -> bool:
         return all((d/n).stat().st_size == r['bytes'] for n, r in files.items())
     except (OSError, ValueError, KeyError, TypeError): return False
 
+# %% ../nbs/60_cli.ipynb #eaaee14a
 def _remove_leftovers(out:Path) -> str|None:
     "Clean up after killed runs (their process is gone): finish or undo a replacement of `out` cut between its two renames, then remove their temporary folders. Says what it restored, if anything."
     runs = {}
@@ -181,23 +185,25 @@ def data_record(df:pd.DataFrame) -> dict:
     if src and Path(src).is_file(): rec.update(bytes=Path(src).stat().st_size, sha256=file_hash(src))
     return rec
 
+# %% ../nbs/60_cli.ipynb #a60aa3e1
 def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, the embedded subset)
               out=None, # folder for summary.json, predictions.csv, ensemble.pt
-              config=None, # `HiggsConfig`; default the baseline
+              config=None, # `EnsembleConfig`; default the baseline
               verbose:bool=True,
               n_jobs:int|None=None, # worker processes for the members (None: all cores when it pays off)
               address:str|None=None, # a running Ray cluster ('HOST:PORT') to train the members on
-              full:bool=False # the full v2 release (cache, else download) instead of the embedded subset
+              full:bool=False, # the full v2 release (cache, else download) instead of the embedded subset
+              embed:bool=False # PRI_jet_num through an embedding (the data's spec, `higgs_spec(embed)`; the paper's recipe embeds it)
              ) -> dict:
     "Train and evaluate the HiggsML solution; returns the summary dictionary."
-    from hepnb.data.higgs import load_higgs, higgs_splits, kaggle_scores
-    from hepnb.train.ensemble import HiggsConfig, train_ensemble, score_ensemble
-    config = config or HiggsConfig()
+    from hepnb.higgs.dataset import load_higgs, higgs_splits, kaggle_scores, HIGGS_TRAIN_TOTALS
+    from hepnb.train.ensemble import EnsembleConfig, train_ensemble, score_ensemble
+    config = config or EnsembleConfig()
     if out is not None: out = check_out_dir(out)
     set_seed(config.seed)
     df = load_higgs(data, full=full)
     source = data_record(df)
-    sets, scaler, test_kaggle = higgs_splits(df, config.embed, config.seed)
+    sets, scaler, test_kaggle = higgs_splits(df, embed, config.seed)
     t0 = time.perf_counter()
     ens = train_ensemble(sets['train'], config, scaler, verbose=verbose, n_jobs=n_jobs, address=address)
     t_train = time.perf_counter() - t0
@@ -209,8 +215,8 @@ def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, the em
     summary.update({'n_models': len(ens), 'train_seconds': t_train, 'inference_seconds': sc['infer_s'],
                     'n_train': len(sets['train']), 'n_val': len(sets['val']), 'n_test': len(sets['test']),
                     'split': 'kaggle' if test_kaggle is not None else '60/20/20', 'data': source,
-                    'ams_weights': 'KaggleWeight rescaled per class and split to signal 691.988608, background 410999.847322',
-                    'config': config.to_dict(), **{k: str(v) for k, v in version_stamp().items()}})
+                    'ams_weights': f"KaggleWeight rescaled per class and split to signal {HIGGS_TRAIN_TOTALS['s']}, background {HIGGS_TRAIN_TOTALS['b']}",
+                    'config': config.to_dict(), 'embed': embed, **{k: str(v) for k, v in version_stamp().items()}})
     if out is not None:
         def predictions(path):
             ptr = ens.predict(sets['train'])
@@ -261,7 +267,8 @@ def run_search_cli(args) -> int:
     from hepnb.train.search import (require_ray, search_config, run_search, check_experiment,
                                     SearchPlan, RayCluster)
     require_ray()
-    from hepnb.data.higgs import load_higgs, higgs_search_data
+    from hepnb.higgs.dataset import load_higgs
+    from hepnb.higgs.search import higgs_search_data
     plan = SearchPlan(args.trials, seed=args.seed, with_current=args.with_current)
     cluster = RayCluster(args.address, args.num_cpus, args.cpus_per_trial)
     check_experiment(args.out, args.name, args.resume)  # an unknown experiment to resume, or a name in use: before any work
@@ -317,7 +324,7 @@ def main(argv=None # arguments (default: sys.argv[1:])
         if a.out is not None: _check_path_length('--out', Path(a.out).expanduser())
         if a.cmd == 'search': return run_search_cli(a)
         cfg = _config_from_args(a)
-        s = run_higgs(a.data, a.out, cfg, n_jobs=a.jobs, address=a.address, full=a.full)
+        s = run_higgs(a.data, a.out, cfg, n_jobs=a.jobs, address=a.address, full=a.full, embed=_embed_from_args(a))
         print(format_summary(s))
         if a.out: print(f"wrote {', '.join(str(Path(a.out)/f) for f in OUT_FILES)}")
     except (HepnbError, FileNotFoundError) as e:

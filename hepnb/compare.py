@@ -14,7 +14,8 @@ from fastcore.basics import patch
 from .core import DataError
 from .metrics import mean_sem, format_mean_sem
 from .data.spec import EventSpec
-from .data.preprocess import TabularSet, Standardiser, prepare, stratified_folds, training_weights, NEGATIVE_WEIGHT_POLICIES
+from .data.preprocess import TabularSet, Standardiser, prepare, stratified_folds
+from .weights import training_weights, NEGATIVE_WEIGHT_POLICIES
 from .train.ensemble import EnsembleConfig, train_ensemble, score_ensemble
 
 # %% auto #0
@@ -41,7 +42,7 @@ def _predict_fn(pred, name:str) -> Callable:
 def codes_as_inputs(train:TabularSet, # training events with embedded categoricals (`x_cat`)
                     scaler:Standardiser # fitted on `train`'s continuous inputs
                    ) -> tuple[Callable, Standardiser]:
-    "`(convert, scaler)`: `convert(set)` puts the category codes among the standardised continuous inputs, as `prepare(embed=False)` does; the scaler covers them too."
+    "`(convert, scaler)`: `convert(set)` puts the category codes among the standardised continuous inputs, as `prepare` does for a spec with `embed=False`; the scaler covers them too."
     names = list(train.cat_names)
     if not names: return (lambda s: s), scaler
     codes = Standardiser().fit(pd.DataFrame(train.x_cat.astype(np.float32), columns=names))
@@ -57,16 +58,18 @@ def codes_as_inputs(train:TabularSet, # training events with embedded categorica
 # %% ../nbs/51_compare.ipynb #19db9d98
 def network_recipe(config:EnsembleConfig|None=None, # the solution; None: the paper's final recipe `EnsembleConfig.paper()`
                    name:str|None=None, # its row in the table; None: from the configuration
+                   embed:bool|None=None, # embed the categoricals (False: their codes as standardised inputs, `codes_as_inputs`); None: embedded for the paper's recipe (`config=None`), codes for a configuration given
                    **train_kw # more arguments of `train_ensemble` (n_jobs, batched, member, device, ...)
                   ) -> Recipe:
     "A `Recipe` training a hepnb ensemble (`train_ensemble`) with `config`, the split's seed as its seed."
+    if embed is None: embed = config is None
     config = EnsembleConfig.paper() if config is None else config
     if not isinstance(config, EnsembleConfig): raise DataError(f"network_recipe: config must be an EnsembleConfig, got {type(config).__name__}")
     if name is None:
         kind = 'paper recipe' if config == EnsembleConfig.paper(seed=config.seed) else ('baseline' if config == EnsembleConfig.baseline(seed=config.seed) else 'ensemble')
         name = f"hepnb {kind} ({config.n_models} × {'dense ' if config.dense else ''}{config.depth}×{config.width})"
     def fit(train, valid, seed, scaler):
-        if config.embed or not train.cat_names:
+        if embed or not train.cat_names:
             return train_ensemble(train, config.replace(seed=int(seed)), scaler, **{'verbose': False, **train_kw})
         convert, scaler = codes_as_inputs(train, scaler)   # no embedding: the codes as continuous inputs
         ens = train_ensemble(convert(train), config.replace(seed=int(seed)), scaler, **{'verbose': False, **train_kw})
@@ -278,7 +281,7 @@ def compare(recipes:list, # `Recipe`s (network_recipe, xgboost_recipe, your own)
             br:float=10., # AMS regularisation term
             frac:float=0.1, # top fraction of the AMS cut rule
             verbose:bool=False, # a line per split and recipe
-            **prepare_kw # more arguments of `prepare` (embed, eval_totals, ...; DataFrame data)
+            **prepare_kw # more arguments of `prepare` (eval_totals, balance, ...; DataFrame data)
            ) -> Comparison:
     "Train and score every recipe on the same `k` splits (or seeds): a `Comparison` (table, paired differences, `per_split`, plot)."
     recipes = _check_recipes(recipes)

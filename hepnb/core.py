@@ -284,6 +284,7 @@ def _digest(obj, h, where:str) -> None:
     else: raise DataError(f"{where}: a {type(obj).__name__} cannot be stored in a checked file (dicts, lists, tuples, str, "
                           "int, float, bool, None and tensors only); convert it, e.g. with float(), .tolist() or torch.as_tensor()")
 
+# %% ../nbs/00_core.ipynb #f1596502
 def _checksum(d:dict) -> str:
     h = hashlib.sha256()
     _digest({k: v for k, v in d.items() if k != 'checksum'}, h, 'payload')

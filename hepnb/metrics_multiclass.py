@@ -123,5 +123,5 @@ def score_processes(val:tuple, # (pred, codes, w) of the validation events: the 
         c, p = np.asarray(c), np.asarray(p, np.float64)
         out[part] = {'yields': y, 'events': dict(zip(names, np.bincount(c[p >= out['cut']], minlength=len(names)).tolist())),
                      **significance_of(y, names[:n_signal], rel_sigma_b, br),
-                     'auc': weighted_auc((c < n_signal).astype(int), p, np.asarray(w, np.float64))}
+                     'auc': weighted_auc(p, (c < n_signal).astype(int), np.asarray(w, np.float64))}
     return out

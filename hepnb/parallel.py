@@ -314,6 +314,7 @@ def init_ray(ray, cluster:RayCluster) -> bool:
     if 'error' in box: raise HepnbError(f"cannot connect to the Ray cluster at {a}: {error_text(box['error'])}") from box['error']
     return True
 
+# %% ../nbs/05_parallel.ipynb #1a720684
 def _map_ray(fn, it, shared, address, window, what):
     ray = require_ray()
     started = init_ray(ray, RayCluster(address=address))

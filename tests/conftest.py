@@ -12,7 +12,7 @@ def console_script(name: str) -> str:
     return str(p)
 
 def shared_subset() -> Path:
-    from hepnb.data.higgs import find_higgs_file
+    from hepnb.higgs.dataset import find_higgs_file
     return Path(find_higgs_file())
 
 def build_wheel(tmp_path) -> Path:

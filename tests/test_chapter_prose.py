@@ -78,7 +78,7 @@ _PAPER = re.compile(r"\bpaper|\bTables?\s+\d|\bFigs?\.\s*\d|\bFigures?\s+\d|Stro
                     r"Kasieczka|Kieseler|Erdmann|Rieger|Geiser|Rath\b|Adam-Bourdarios|\bslides\b|\bLUMIN\b", re.I)
 _CHAPTER = re.compile(r'\b[Cc]hapters?\s+(\d+)')
 # constants of the course's data, quoted by every HiggsML chapter whether or not it prints them
-COURSE_CONSTANTS = {22889: 'events in the embedded HiggsML subset (hepnb/data/higgsml/PROVENANCE.md)',
+COURSE_CONSTANTS = {22889: 'events in the embedded HiggsML subset (hepnb/higgs/higgsml/PROVENANCE.md)',
                     13733: 'training events of its 60/20/20 split', 4578: 'validation (and test) events of that split',
                     818238: 'events in the full HiggsML release (CERN Open Data record 328)'}
 _DECLARED = re.compile(r'<!--\s*not from outputs:(.*?)-->', re.S)

@@ -31,9 +31,9 @@ def test_wheel_installs_in_clean_venv(tmp_path, wheel):
     # the embedded default data: found and checked with no shared/ folder, no $HEPNB_DATA, an empty cache, no network
     bare = {**env, 'HEPNB_SHARED': 'none', 'HEPNB_CACHE': str(tmp_path / 'cache'), 'OMP_NUM_THREADS': '1'}
     bare.pop('HEPNB_DATA', None)
-    where = run(py, '-c', 'from hepnb.data.higgs import load_higgs, find_higgs_file; print(find_higgs_file()); print(len(load_higgs()))',
+    where = run(py, '-c', 'from hepnb.higgs.dataset import load_higgs, find_higgs_file; print(find_higgs_file()); print(len(load_higgs()))',
                 env=bare, cwd=tmp_path).split()
-    assert Path(where[0]).is_relative_to(env_dir) and where[0].endswith('hepnb/data/higgsml/atlas-higgs-challenge-2014-v2_first22889.csv.gz'), where
+    assert Path(where[0]).is_relative_to(env_dir) and where[0].endswith('hepnb/higgs/higgsml/atlas-higgs-challenge-2014-v2_first22889.csv.gz'), where
     assert where[1] == '22889', where
     # torchvision and spacy must never come in (fastai is installed --no-deps)
     listing = run(py, '-m', 'pip', 'list', '--format=freeze', env=env).lower()

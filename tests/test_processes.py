@@ -13,7 +13,7 @@ import os, sys
 os.environ['OMP_NUM_THREADS'] = '1'
 # 'watchdog': the workers rely on their watchdog thread alone (as on systems without Linux's PR_SET_PDEATHSIG)
 if sys.argv[1] == 'watchdog': os.environ['HEPNB_WORKER_WATCHDOG_ONLY'] = '1'
-from hepnb.data.jets import make_jets
+from hepnb.datasets.jets import make_jets
 make_jets(5000, seed=5, level='particle', n_workers=2, cache=False, progress=False)
 """
 
@@ -68,7 +68,7 @@ def test_workers_die_with_their_parent(tmp_path, mechanism):
 TRAINER = """
 import os, numpy as np
 os.environ['OMP_NUM_THREADS'] = '1'
-from hepnb.data.higgs import load_higgs, prepare_higgs
+from hepnb.higgs.dataset import load_higgs, prepare_higgs
 from hepnb.train.ensemble import EnsembleConfig, train_ensemble
 sets, scaler = prepare_higgs(load_higgs())
 tr = sets['train'].subset(np.random.default_rng(0).integers(0, len(sets['train']), 200_000))
@@ -130,7 +130,7 @@ def test_plain_script_generates_jets_with_2_workers(tmp_path):
     _need_pythia()
     code = """
 import numpy as np
-from hepnb.data.jets import make_jets
+from hepnb.datasets.jets import make_jets
 a = make_jets(60, seed=3, level='particle', n_workers=2, cache=False, progress=False, chunk_size=100)['particle']
 b = make_jets(60, seed=3, level='particle', n_workers=1, cache=False, progress=False, chunk_size=100)['particle']
 print('jets', len(a), a.equals(b))

@@ -139,7 +139,7 @@ def _nodes(hosts) -> set:
 def test_ensemble_members_on_both_nodes(ray_cluster):
     "`train_ensemble(..., address=HEAD)`: the two members train as Ray tasks, one on each node, and equal the local sequential ones bit for bit."
     import numpy as np, torch
-    from hepnb.data.higgs import load_higgs, prepare_higgs
+    from hepnb.higgs.dataset import load_higgs, prepare_higgs
     from hepnb.train.ensemble import EnsembleConfig, train_ensemble
     sets, scaler = prepare_higgs(load_higgs(), embed_cats=False, seed=0)
     train = sets['train'].subset(np.arange(4000))
@@ -159,7 +159,7 @@ def test_ensemble_members_on_both_nodes(ray_cluster):
 
 def test_jets_on_both_nodes(ray_cluster):
     "`make_jets(..., address=HEAD)`: the chunks run as Ray tasks on both nodes; the jets equal the local ones bit for bit."
-    from hepnb.data.jets import make_jets
+    from hepnb.datasets.jets import make_jets
     kw = dict(seed=3, level='particle', cache=False, progress=False, chunk_size=20)
     t0 = time.time()
     local = make_jets(30, n_workers=1, **kw)

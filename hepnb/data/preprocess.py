@@ -9,13 +9,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from ..core import DataError, version_stamp, check_compatible
-from ..metrics import rescale_weights, weighted_auc
+from ..metrics import weighted_auc
+from ..weights import rescale_weights, balanced_weights
 from .spec import (EventSpec, event_inputs, event_labels, event_weights, event_ids, strat_key, _need, _numeric,
                              check_ids, DataWarning)
 
 # %% auto #0
-__all__ = ['NEGATIVE_WEIGHT_POLICIES', 'OUTSIDE_FRAC', 'Standardiser', 'stratified_split', 'stratified_folds', 'balanced_weights',
-           'training_weights', 'TabularSet', 'event_set', 'prepare']
+__all__ = ['OUTSIDE_FRAC', 'Standardiser', 'stratified_split', 'stratified_folds', 'TabularSet', 'event_set', 'prepare']
 
 # %% ../../nbs/11_data.preprocess.ipynb #29c3956a
 class Standardiser:
@@ -76,6 +76,14 @@ class Standardiser:
             far |= (a < self.lo - width) | (a > self.hi + width)
         return dict(zip(self.names, far.mean(0).tolist()))
 
+    def aligned(self, names:list[str] # columns of an input tensor (e.g. `TabularSet.cont_names`), in order
+               ) -> tuple[list[float], list[float]]:
+        "(mean, std) per column of `names`, as floats: a column this scaler does not standardise gets (0, 1)."
+        self._check()
+        pos = {n: i for i, n in enumerate(self.names)}
+        return ([float(self.mean[pos[n]]) if n in pos else 0. for n in names],
+                [float(self.std[pos[n]]) if n in pos else 1. for n in names])
+
     def to_dict(self) -> dict:
         "JSON-able: names, mean, std, the training range and hepnb's version stamp."
         self._check()
@@ -133,34 +141,6 @@ def stratified_folds(key, # stratification key per event
     rng = np.random.default_rng(seed)
     order = np.concatenate([rng.permutation(np.flatnonzero(key == s)) for s in np.unique(key)])
     return [np.sort(order[i::k]).astype(np.int64) for i in range(k)]
-
-# %% ../../nbs/11_data.preprocess.ipynb #cdf133da
-NEGATIVE_WEIGHT_POLICIES = ('abs', 'keep', 'clip')
-
-def _yw(y, w, fn):
-    y, w = np.asarray(y), np.asarray(w, np.float64)
-    if y.shape != w.shape or y.ndim != 1:
-        raise DataError(f"{fn}: y and w must be 1-d of equal length, got shapes {y.shape} and {w.shape}")
-    if not np.isin(y, [0, 1]).all(): raise DataError(f"{fn}: y must be 0 (background) or 1 (signal)")
-    if not np.isfinite(w).all(): raise DataError(f"{fn}: weights contain NaN or inf")
-    return y.astype(np.int64), w
-
-def balanced_weights(y, # labels 0/1
-                     w # event weights
-                    ) -> np.ndarray:
-    "Weights normalised per class so that sum over signal = sum over background = 1 (paper eq. 3); float64."
-    return rescale_weights(y, w, {'s': 1., 'b': 1.})
-
-def training_weights(y, # labels 0/1
-                     w, # event weights as given
-                     balance:bool=True, # normalise each class to sum 1 (the paper's recipe)
-                     negative:str='abs' # negative weights: 'abs' (default), 'keep' or 'clip' (set to 0)
-                    ) -> np.ndarray:
-    "The weights a network trains with (float64): `negative` policy first, then optional class balancing."
-    if negative not in NEGATIVE_WEIGHT_POLICIES: raise DataError(f"negative must be one of {NEGATIVE_WEIGHT_POLICIES}, got {negative!r}")
-    y, w = _yw(y, w, 'training_weights')
-    w = np.abs(w) if negative == 'abs' else (np.clip(w, 0, None) if negative == 'clip' else w)
-    return balanced_weights(y, w) if balance else w
 
 # %% ../../nbs/11_data.preprocess.ipynb #063dcae2
 @dataclass
@@ -244,10 +224,10 @@ def _with_levels(df, spec:EventSpec) -> EventSpec:
             if not levels[c]: raise DataError(f"{df.attrs.get('source', 'the table')}: categorical {c!r} has no values")
     return spec.replace(cat_levels=levels)
 
-def _inputs(df, spec:EventSpec, embed:bool):
-    "(continuous frame, codes, cont names, cat names, cards)."
+def _inputs(df, spec:EventSpec):
+    "(continuous frame, codes, cont names, cat names, cards): categoricals embedded or as continuous codes, as `spec.embed` says."
     X, C = event_inputs(df, spec)
-    if embed: return X, C, list(spec.inputs), list(spec.cat), [spec.cat_card(c) for c in spec.cat]
+    if spec.embed: return X, C, list(spec.inputs), list(spec.cat), [spec.cat_card(c) for c in spec.cat]
     for j, c in enumerate(spec.cat): X[c] = C[:, j].astype(np.float32)   # codes as (standardised) continuous inputs
     return X, np.zeros((len(df), 0), np.int64), list(spec.inputs) + list(spec.cat), [], []
 
@@ -270,7 +250,7 @@ def _warn_outside(X, scaler, src, frac):
 
 def _guard_training(df, spec:EventSpec, X, C, y, w, idx, src):
     "Refuse inputs undefined everywhere, constant in training, or that alone separate the classes (a likely leak)."
-    cat_names = spec.cat if C.shape[1] == len(spec.cat) else []   # embed=False: the codes are columns of X
+    cat_names = spec.cat if spec.embed else []   # spec.embed=False: the codes are columns of X
     allow = set(spec.allow_inputs)
     own = set(spec.object_inputs())
     for c in spec.inputs:
@@ -287,7 +267,7 @@ def _guard_training(df, spec:EventSpec, X, C, y, w, idx, src):
     for c in X.columns:
         if c in allow: continue
         v = xt[c].to_numpy(np.float64)
-        auc = weighted_auc(yt, v, wt)
+        auc = weighted_auc(v, yt, wt)
         if max(auc, 1 - auc) >= 0.99: leaks.append(f'{c!r} (weighted AUC {max(auc, 1 - auc):.3f})'); continue
         vals, inv = np.unique(v, return_inverse=True)
         if 1 < len(vals) <= len(v) / 20 and (np.bincount(inv, yt == 1) * np.bincount(inv, yt == 0) == 0).all():
@@ -303,17 +283,16 @@ def _guard_training(df, spec:EventSpec, X, C, y, w, idx, src):
 def event_set(df:pd.DataFrame, # events in the user's columns (labelled or not)
               spec:EventSpec, # the spec the scaler was fitted with (from `prepare`: `sets['train'].spec`)
               scaler:Standardiser, # fitted on training data
-              embed:bool=True, # categorical columns embedded (as in `prepare`)
               eval_totals:dict|None=None, # rescale evaluation weights per class to these sums (labelled only)
               balance:bool=False, # training weights balanced per class
               outside_frac:float|None=OUTSIDE_FRAC # warn when more than this fraction of events is far outside training (None: never)
              ) -> TabularSet:
     "A `TabularSet` of new events with a fitted scaler; ids from the spec's id columns when present, else the row number."
     spec = _with_levels(df, spec)
-    X, C, cont, cat, cards = _inputs(df, spec, embed)
+    X, C, cont, cat, cards = _inputs(df, spec)
     if scaler.names != cont:
         raise DataError(f"the Standardiser was fitted on {len(scaler.names or [])} columns {list(scaler.names or [])[:4]}..., "
-                        f"these events give {len(cont)}: {cont[:4]}... (embed={embed})")
+                        f"these events give {len(cont)}: {cont[:4]}... (spec.embed={spec.embed})")
     if outside_frac is not None: _warn_outside(X[cont], scaler, df.attrs.get('source', 'these events'), outside_frac)
     x = scaler.transform(X[cont]).to_numpy(np.float32)
     ids = event_ids(df, spec) if all(c in df.columns for c in spec.ids) else event_ids(df, spec.replace(ids=[]))
@@ -329,11 +308,11 @@ def event_set(df:pd.DataFrame, # events in the user's columns (labelled or not)
     return TabularSet(x_cont=x, x_cat=C, y=y, w=w_tr, w_eval=w_eval, ids=ids, key=key, cont_names=cont, cat_names=cat,
                       cat_cards=cards, labelled=lab, spec=spec)
 
+# %% ../../nbs/11_data.preprocess.ipynb #c3df3b05
 def prepare(df:pd.DataFrame, # labelled events in the user's columns
             spec:EventSpec, # what the columns mean (`infer_spec` builds one)
             fracs=(0.6, 0.2, 0.2), # train / val / test fractions (a part may be 0)
             seed:int=0, # seed of the stratified split
-            embed:bool=True, # categorical columns through entity embeddings (else codes as continuous inputs)
             eval_totals='table', # 'table': each part's evaluation weights summed to the whole table's per class; a dict; None
             balance:bool=False # store class-balanced training weights (training can also balance: `EnsembleConfig.balance`)
            ) -> tuple[dict, Standardiser]:
@@ -358,7 +337,7 @@ def prepare(df:pd.DataFrame, # labelled events in the user's columns
             raise DataError(f"{src}: the {name} part ({len(idx)} of {len(y)} events, {int(y[idx].sum())} signal) lacks a class: "
                             "too few events of one class for the split")
     check_ids(df, spec)
-    X, C, cont, cat, cards = _inputs(df, spec, embed)
+    X, C, cont, cat, cards = _inputs(df, spec)
     _guard_training(df, spec, X[cont], C, y, w, parts[0], src)
     scaler = Standardiser().fit(X.iloc[parts[0]], cont)
     ids = event_ids(df, spec)

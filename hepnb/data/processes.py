@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 from ..core import DataError
 from .spec import EventSpec, _need, _where
-from .preprocess import prepare, TabularSet, NEGATIVE_WEIGHT_POLICIES
+from .preprocess import prepare, TabularSet
+from ..weights import NEGATIVE_WEIGHT_POLICIES
 
 # %% auto #0
 __all__ = ['TOY_PROCESSES', 'Processes', 'processes_of', 'process_codes', 'process_weights', 'set_codes', 'prepare_processes',
@@ -147,7 +148,7 @@ def set_codes(ts:TabularSet, # a set made from `df` by `prepare`/`event_set`
 def prepare_processes(df:pd.DataFrame, # labelled events with several process values in the label column
                       spec:EventSpec, # `signal` names the signal process(es)
                       backgrounds=None, # background order (default: sorted), see `processes_of`
-                      **kwargs # `prepare` options: fracs, seed, embed, eval_totals, balance
+                      **kwargs # `prepare` options: fracs, seed, eval_totals, balance (the embedding is the spec's: `EventSpec.embed`)
                      ) -> tuple[dict, 'Standardiser', Processes, dict]:
     "(sets, scaler, processes, {'train', 'val', 'test'}: class codes): `prepare` stratified per process, with the codes of each part."
     procs = processes_of(df, spec, backgrounds)

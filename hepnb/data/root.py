@@ -10,20 +10,19 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 from ..core import DataError, FormatError, HepnbError, shared_dir, atomic_path
+from .spec import MOMENTUM_SUFFIXES, POLAR, CARTESIAN
 
 # %% auto #0
-__all__ = ['OBJECT_VARS', 'ROOT_EXAMPLES', 'object_var', 'root_example', 'iter_root', 'read_root', 'write_root']
+__all__ = ['ROOT_EXAMPLES', 'object_var', 'root_example', 'iter_root', 'read_root', 'write_root']
 
 # %% ../../nbs/15_data.root.ipynb #474f2d74
-OBJECT_VARS = {'px': 'px', 'py': 'py', 'pz': 'pz', 'pt': 'pt', 'eta': 'eta', 'phi': 'phi',
-               'e': 'E', 'energy': 'E', 'm': 'm', 'mass': 'm'}  # lower-cased branch suffix -> column suffix
-_MOMENTUM_ORDER = ('pt', 'eta', 'phi', 'm', 'px', 'py', 'pz', 'E')  # object columns: momentum first, then the rest in file order
+_MOMENTUM_ORDER = POLAR + CARTESIAN  # object columns: momentum first, then the rest in file order
 ROOT_EXAMPLES = ('nanoAOD_2015_CMS_Open_Data_ttbar.root', 'uproot-HZZ.root', 'uproot-Zmumu.root')
 
 def object_var(var:str # a branch's name after `{Collection}_`, e.g. 'Px', 'mass', 'charge'
               ) -> str:
-    "Column suffix of a per-object variable: momentum components normalised (see `OBJECT_VARS`), others unchanged."
-    return OBJECT_VARS.get(var.lower(), var)
+    "Column suffix of a per-object variable: momentum components normalised (`hepnb.data.spec.MOMENTUM_SUFFIXES`), others unchanged."
+    return MOMENTUM_SUFFIXES.get(var.lower(), var)
 
 def root_example(name:str # one of `ROOT_EXAMPLES`
                 ) -> Path:
@@ -149,6 +148,7 @@ def _select(names, branches, where):
             picked.update(hit)
     return [n for n in names if n in picked]
 
+# %% ../../nbs/15_data.root.ipynb #7dbf2258
 def _plan(t, where, branches, objects, drop_jagged):
     "What to read and which columns it becomes; every selection error is raised here, before reading."
     names, kind, src = _leaves(t, where)

@@ -9,16 +9,18 @@ from dataclasses import dataclass, field, asdict, replace
 import numpy as np
 import pandas as pd
 from ..core import DataError
+from ..weights import check_labels
 
 # %% auto #0
-__all__ = ['CARTESIAN', 'POLAR', 'UNSEEN_POLICIES', 'MAX_ABS', 'WEIGHT_LIKE', 'ID_LIKE', 'PhysObject', 'DataWarning', 'EventSpec',
-           'infer_objects', 'leak_like', 'infer_spec', 'object_momenta', 'cat_codes', 'event_inputs', 'event_labels',
-           'event_weights', 'event_ids', 'check_ids', 'strat_key']
+__all__ = ['CARTESIAN', 'POLAR', 'MOMENTUM_SUFFIXES', 'UNSEEN_POLICIES', 'MAX_ABS', 'WEIGHT_LIKE', 'ID_LIKE', 'PhysObject',
+           'DataWarning', 'EventSpec', 'infer_objects', 'leak_like', 'infer_spec', 'object_momenta', 'cat_codes',
+           'event_inputs', 'event_labels', 'event_weights', 'event_ids', 'check_ids', 'strat_key']
 
 # %% ../../nbs/16_data.spec.ipynb #61cf6972
 CARTESIAN, POLAR = ('px', 'py', 'pz', 'E'), ('pt', 'eta', 'phi', 'm')
-_SUFFIX = {'px': 'px', 'py': 'py', 'pz': 'pz', 'e': 'E', 'energy': 'E',
-           'pt': 'pt', 'eta': 'eta', 'phi': 'phi', 'm': 'm', 'mass': 'm'}
+# lower-cased column (or ROOT branch) suffix -> momentum component: the one vocabulary of `infer_objects` and `data.root`
+MOMENTUM_SUFFIXES = {'px': 'px', 'py': 'py', 'pz': 'pz', 'e': 'E', 'energy': 'E',
+                     'pt': 'pt', 'eta': 'eta', 'phi': 'phi', 'm': 'm', 'mass': 'm'}
 
 @dataclass(frozen=True)
 class PhysObject:
@@ -79,6 +81,7 @@ class EventSpec:
     allow_inputs:list=field(default_factory=list) # inputs the leak guards let through (by name: column or object input)
     max_abs:float|None=MAX_ABS                # refuse defined input/momentum values with |x| > max_abs (None: only float32 overflow)
     unseen:str='error'                        # a category level not in `cat_levels`: 'error', 'overflow' (one extra code) or 'clip' (nearest end level)
+    embed:bool=True                           # `cat` through entity embeddings (Strong 2020, Sec. 3.3); False: their codes are continuous inputs after `inputs`
 
     def __post_init__(self):
         self.cont, self.cat, self.ids, self.strata = (_names(v) for v in (self.cont, self.cat, self.ids, self.strata))
@@ -132,7 +135,7 @@ class EventSpec:
         d['signal'] = list(self.signal); return d
     @classmethod
     def from_dict(cls, d:dict) -> 'EventSpec':
-        "Rebuild from `to_dict()` output; dicts written before `allow_inputs`/`max_abs`/`unseen` existed get their defaults."
+        "Rebuild from `to_dict()` output; dicts written before `allow_inputs`/`max_abs`/`unseen`/`embed` existed get their defaults."
         try: return cls(**d)
         except TypeError as e: raise DataError(f"EventSpec.from_dict: {e}") from None
     def replace(self, **kw) -> 'EventSpec': return replace(self, **kw)
@@ -143,7 +146,7 @@ def infer_objects(columns) -> dict:
     groups = {}
     for c in columns:
         m = re.match(r'^(.+?)_([A-Za-z]+)$', str(c))
-        if m and m.group(2).lower() in _SUFFIX: groups.setdefault(m.group(1), {})[_SUFFIX[m.group(2).lower()]] = c
+        if m and m.group(2).lower() in MOMENTUM_SUFFIXES: groups.setdefault(m.group(1), {})[MOMENTUM_SUFFIXES[m.group(2).lower()]] = c
     out = {}
     for name, comps in groups.items():
         if {'px', 'py'} <= set(comps): out[name] = PhysObject({k: v for k, v in comps.items() if k in CARTESIAN})
@@ -195,7 +198,8 @@ def infer_spec(df:pd.DataFrame, # the user's table (its columns, dtypes and valu
                missing:float|None=None, # sentinel for undefined values, e.g. -999
                allow_inputs=(), # columns the leak guards would keep out (weight-/id-like, constant...) that ARE inputs
                max_abs:float|None=MAX_ABS, # refuse input values with |x| > max_abs (default 1e6 = 1 PeV in GeV)
-               unseen:str='error' # a category level never seen in training: 'error', 'overflow' or 'clip'
+               unseen:str='error', # a category level never seen in training: 'error', 'overflow' or 'clip'
+               embed:bool=True # categorical columns through entity embeddings (else their codes are continuous inputs)
               ) -> EventSpec:
     "An `EventSpec` for `df`: what is not given is inferred from the column names, dtypes and values, with leak guards."
     _no_dup_columns(df)
@@ -229,7 +233,7 @@ def infer_spec(df:pd.DataFrame, # the user's table (its columns, dtypes and valu
             warnings.warn(DataWarning(f"infer_spec: non-numeric column(s) {new_cat} become categorical inputs (embeddings); "
                                       "say so with cat=[...], or drop them with exclude=[...]"), stacklevel=2)
     return EventSpec(cont=cont, cat=cat, label=label, signal=signal, weight=weight, ids=ids, strata=strata,
-                     objects=objects, missing=missing, allow_inputs=allow, max_abs=max_abs, unseen=unseen)
+                     objects=objects, missing=missing, allow_inputs=allow, max_abs=max_abs, unseen=unseen, embed=embed)
 
 # %% ../../nbs/16_data.spec.ipynb #be850901
 def _where(df, mask, col, what) -> DataError:
@@ -363,8 +367,7 @@ def strat_key(y, # labels 0/1
               strata:pd.DataFrame|None=None # columns to stratify on besides the class (any values)
              ) -> np.ndarray:
     "int64 stratification key: the rank of each row's (class, strata...) combination, in sorted order."
-    y = np.asarray(y)
-    if not np.isin(y, [0, 1]).all(): raise DataError("strat_key: labels must be 0 or 1")
+    y = check_labels(y, 'strat_key: y')
     cols = [pd.Series(y.astype(np.int64))] + ([] if strata is None else [strata[c].reset_index(drop=True) for c in strata.columns])
     if any(len(c) != len(y) for c in cols): raise DataError(f"strat_key: strata have {[len(c) for c in cols[1:]]} rows, labels {len(y)}")
     if len(cols) == 1: return y.astype(np.int64)

@@ -99,6 +99,7 @@ def _to_tensor(v, what:str, names:Sequence[str]|None=None) -> torch.Tensor:
 _FIXED = ('euler', 'midpoint', 'heun2', 'heun3', 'rk4', 'explicit_adams', 'implicit_adams', 'fixed_adams')
 _ADAPTIVE = ('dopri5', 'dopri8', 'bosh3', 'fehlberg2', 'adaptive_heun')
 
+# %% ../../nbs/32_models.cfm.ipynb #0ee62022
 class CFMSurrogate(nn.Module):
     "Conditional (Bayesian) flow-matching model of $p(x\\,|\\,c)$; `forward(c, x)` returns the per-sample CFM loss."
     def __init__(self, cond_names:Sequence[str], # names of the condition features, in order

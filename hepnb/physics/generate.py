@@ -247,6 +247,7 @@ def _host(where:dict|None) -> str:
 
 _CHUNK_META = ('chunk', 'n_events', 'n_failed', 'sigma_mb', 'sigma_err_mb', 'seconds', 'where')
 
+# %% ../../nbs/02_physics.generate.ipynb #95d97615
 class _Chunks:
     "The finished chunks of one configuration on disk (`cache_dir('pythia-chunks')/<digest>/<chunk>-<size>.records`), checksummed."
     def __init__(self, key:dict, sizes:list):
@@ -276,6 +277,7 @@ class _Chunks:
         for k in range(n): self.path(k).unlink(missing_ok=True)
         with contextlib.suppress(OSError): self.folder.rmdir()
 
+# %% ../../nbs/02_physics.generate.ipynb #c8ea4905
 def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
                n_events:int, # events to generate, or the most events allowed when `n_records` is given
                analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event
@@ -472,6 +474,7 @@ def _write_records(path, # the file to write or replace (atomically)
     body = json.dumps(header, sort_keys=True, default=_plain).encode() + b'\n' + buf.getvalue()
     with atomic_file(path) as f: f.write(_MAGIC + hashlib.sha256(body).hexdigest().encode() + b'\n' + body)
 
+# %% ../../nbs/02_physics.generate.ipynb #6b60770d
 def _read_records(path # a file written by `_write_records`
                  ) -> tuple[dict, list]:
     "`(header, records)` of a records file; its sha256 is checked on the bytes before anything is parsed, and nothing is unpickled. `FormatError` naming the fault."

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from fastai.callback.core import Callback
 from ..core import DataError
-from ..physics.fourvec import wrap_phi
+from ..physics.fourvec import wrap_phi, rotate_phi
 from ..data.spec import EventSpec, _numeric
 
 # %% auto #0
@@ -25,9 +25,8 @@ def transform_momenta(px:torch.Tensor, # (N, n_obj) x-momenta, GeV
                       flip_y:torch.Tensor, # (N,) bool: reflect y after the rotation
                       flip_z:torch.Tensor # (N,) bool: reflect z
                      ) -> tuple:
-    "Rotate every object of each event by `angle` in φ, then reflect in y and z where asked."
-    c, s = torch.cos(angle)[:, None], torch.sin(angle)[:, None]
-    px2, py2 = c*px - s*py, s*px + c*py
+    "Rotate every object of each event by `angle` in φ (`physics.fourvec.rotate_phi`), then reflect in y and z where asked."
+    px2, py2 = rotate_phi(px, py, angle[:, None])
     py2 = torch.where(flip_y[:, None], -py2, py2)
     pz2 = None if pz is None else torch.where(flip_z[:, None], -pz, pz)
     return px2, py2, pz2
@@ -64,10 +63,7 @@ class EventTransform:
                           **kwargs):
         "Columns absent from the scaler are taken as unscaled."
         names = list(scaler.names) if cont_names is None else list(cont_names)
-        pos = {nm: i for i, nm in enumerate(scaler.names)}
-        mean = [float(scaler.mean[pos[n]]) if n in pos else 0. for n in names]
-        std = [float(scaler.std[pos[n]]) if n in pos else 1. for n in names]
-        return cls(names, mean, std, **kwargs)
+        return cls(names, *scaler.aligned(names), **kwargs)
 
     @classmethod
     def from_spec(cls, spec:EventSpec, # the data's spec: its objects give the momentum inputs

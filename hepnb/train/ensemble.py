@@ -18,7 +18,8 @@ from ..models.tabular import TabularNet
 from ..models.trees import BoostedTrees, tree_params
 from .learner import predict
 from ..data.spec import EventSpec
-from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set, NEGATIVE_WEIGHT_POLICIES
+from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set
+from ..weights import NEGATIVE_WEIGHT_POLICIES
 from ..metrics import score_cut_rule, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
 from .augment import HEPTTA
 from .batched import predict_members
@@ -29,10 +30,10 @@ _all_ = ['SCHEDULES', 'SCHEDULE_FITS', 'Schedule', 'Member', 'register_member', 
          'member_learner', 'fit_constant', 'fit_sgdr_config', 'fit_swa_config', 'fit_one_cycle_config']  # names from train.members, importable here as before
 
 # %% auto #0
-__all__ = ['MEMBER_KINDS', 'HiggsConfig', 'PARALLEL_MIN_WORK', 'BATCHED_PARALLEL_MIN_WORK', 'BATCH_GROUP',
-           'TREE_PARALLEL_MIN_WORK', 'EnsembleConfig', 'Ensemble', 'mix_weights', 'train_ensemble', 'score_ensemble',
-           'SCHEDULES', 'SCHEDULE_FITS', 'Schedule', 'Member', 'register_member', 'allowed_members', 'lbn_member',
-           'tree_member', 'member_learner', 'fit_constant', 'fit_sgdr_config', 'fit_swa_config', 'fit_one_cycle_config']
+__all__ = ['MEMBER_KINDS', 'PARALLEL_MIN_WORK', 'BATCHED_PARALLEL_MIN_WORK', 'BATCH_GROUP', 'TREE_PARALLEL_MIN_WORK',
+           'EnsembleConfig', 'Ensemble', 'mix_weights', 'train_ensemble', 'score_ensemble', 'SCHEDULES',
+           'SCHEDULE_FITS', 'Schedule', 'Member', 'register_member', 'allowed_members', 'lbn_member', 'tree_member',
+           'member_learner', 'fit_constant', 'fit_sgdr_config', 'fit_swa_config', 'fit_one_cycle_config']
 
 # %% ../../nbs/43_train.ensemble.ipynb #c1623ebe
 MEMBER_KINDS = {'net': ('net',), 'xgboost': ('xgboost',), 'net+xgboost': ('net', 'xgboost')}  # config.members -> kinds
@@ -47,7 +48,6 @@ class EnsembleConfig:
     dense:bool=False      # densely connected (Sec. 3.9)
     growth:float=0.       # width growth rate
     dropout:float=0.
-    embed:bool=False      # categorical columns through entity embeddings (Sec. 3.3); must match how the data were prepared
     # training
     lr:float=2e-3         # constant LR, or the peak LR of 1cycle
     bs:int=256
@@ -91,7 +91,7 @@ class EnsembleConfig:
     @classmethod
     def paper(cls, **kw) -> 'EnsembleConfig':
         "The paper's final solution (Table 4): embedding + augmentation/TTA + Swish + 1cycle + dense 6x33, 10 models."
-        return cls(**{**dict(embed=True, augment=True, tta=True, act='swish', schedule='1cycle', lr=1e-2, max_epochs=15,
+        return cls(**{**dict(augment=True, tta=True, act='swish', schedule='1cycle', lr=1e-2, max_epochs=15,
                              dense=True, depth=6, width=33), **kw})
 
     @classmethod
@@ -103,6 +103,7 @@ class EnsembleConfig:
     @classmethod
     def from_dict(cls, d:dict) -> 'EnsembleConfig':
         names = {f.name for f in dataclasses.fields(cls)}
+        d = {k: v for k, v in d.items() if k != 'embed'}   # files written before the embedding moved to `EventSpec.embed`
         unknown = set(d) - names
         if unknown: raise DataError(f"unknown configuration keys: {sorted(unknown)}")
         return cls(**d)
@@ -110,8 +111,6 @@ class EnsembleConfig:
     def model_kwargs(self, n_cont:int, cat_cards) -> dict:
         return dict(n_cont=n_cont, cat_cards=list(cat_cards), depth=self.depth, width=self.width, act=self.act,
                     dense=self.dense, growth=self.growth, dropout=self.dropout)
-
-HiggsConfig = EnsembleConfig  # the name the HiggsML chapters use
 
 # %% ../../nbs/43_train.ensemble.ipynb #b05db02e
 class Ensemble:
@@ -140,7 +139,7 @@ class Ensemble:
     def event_set(self, df:pd.DataFrame) -> TabularSet:
         "A table in the user's columns as this ensemble's inputs (its spec and scaler)."
         if self.spec is None or self.scaler is None: raise DataError("this ensemble has no data spec and scaler: pass a TabularSet")
-        return event_set(df, self.spec, self.scaler, embed=bool(self.cat_names) or not self.spec.cat)
+        return event_set(df, self.spec, self.scaler)
 
     def tta(self) -> HEPTTA:
         "The eight test-time orientations of this ensemble's objects (needs its spec and scaler)."
@@ -187,6 +186,7 @@ class Ensemble:
         try:
             config = EnsembleConfig.from_dict(meta['config'])
             spec = None if meta['spec'] is None else EventSpec.from_dict(meta['spec'])
+            if spec is not None and 'embed' not in meta['spec']: spec = spec.replace(embed=bool(meta['cat_names']) or not spec.cat)   # older files
             scaler = None if meta['scaler'] is None else Standardiser.from_dict(meta['scaler'])
         except (DataError, FormatError, TypeError, AttributeError, KeyError, ValueError, IndexError) as e: raise bad(f"invalid metadata: {e}") from None
         members, models = [Member(m['target'], m['kwargs']) for m in meta['members']], []
@@ -211,9 +211,6 @@ def _check_training(train, config, scaler):
         raise DataError(f"{n_cls[0]} signal and {n_cls[1]} background training events cannot make {config.n_folds} folds with both "
                         f"classes in each; use more events or fewer folds (n_folds)")
     spec = train.spec
-    if spec is not None and spec.cat:
-        if config.embed and not train.cat_names: raise DataError("config.embed=True but the set was prepared with embed=False (its categoricals are continuous inputs)")
-        if not config.embed and train.cat_names: raise DataError(f"config.embed=False but the set embeds {train.cat_names}: prepare it with embed=False or set embed=True")
     if config.augment or config.tta:
         if scaler is None: raise DataError("augmentation needs the Standardiser (scaler=...)")
         if spec is None or not spec.objects: raise DataError("augmentation and TTA need physics objects in the set's spec (EventSpec.objects)")
@@ -304,7 +301,7 @@ def _net_runs(train, config, scaler, member, folds, extra_cbs, fit, device, n_jo
     return (r for rs in map_ordered(_m._train_group, groups, shared, n_jobs=jobs, what='member group') for r in rs), jobs, why_not
 
 def train_ensemble(train:TabularSet, # training events (folds are made from it)
-                   config:EnsembleConfig=EnsembleConfig(), # the solution (`config.members`: networks, XGBoost trees or both)
+                   config:EnsembleConfig|None=None, # the solution (`config.members`: networks, XGBoost trees or both); default `EnsembleConfig()`
                    scaler:Standardiser|None=None, # stored with the ensemble
                    member:Member|None=None, # the network; default `TabularNet` per `config`
                    extra_cbs=None, # callable () -> list of fastai callbacks added to every network member
@@ -315,6 +312,7 @@ def train_ensemble(train:TabularSet, # training events (folds are made from it)
                    batched:bool|None=None # TabularNet members as one batched model: None where it applies, True (or an error saying why not), False: one by one
                   ) -> Ensemble:
     "Train `config.n_models` members of each kind in `config.members` on `train` and weigh them (networks batched and/or in parallel; identical for any `n_jobs`)."
+    config = EnsembleConfig() if config is None else config
     _check_training(train, config, scaler)
     kinds = MEMBER_KINDS[config.members]
     if member is not None and 'net' not in kinds: raise DataError(f"member= chooses the network, but config.members={config.members!r} has no network")
@@ -368,13 +366,13 @@ def score_ensemble(ens, # a trained solution: anything with `predict(TabularSet)
     if cut_by not in ('ams', 'asimov'): raise DataError(f"cut_by must be 'ams' or 'asimov', got {cut_by!r}")
     v, t = sets['val'], sets['test']
     kw = {} if tta is None else {'tta': tta}
-    t0 = time.perf_counter(); pv, pt = ens.predict(v, **kw), ens.predict(t, **kw); t_inf = time.perf_counter() - t0
-    sc = score_cut_rule(pv, v.y, v.w_eval, frac=frac, br=br)
-    cut = sc['cut'] if cut_by == 'ams' else max_asimov(pv, v.y, v.w_eval, sigma_b, rel_sigma_b)[1]
+    t0 = time.perf_counter(); p_val, p_test = ens.predict(v, **kw), ens.predict(t, **kw); t_inf = time.perf_counter() - t0
+    sc = score_cut_rule(p_val, v.y, v.w_eval, frac=frac, br=br)
+    cut = sc['cut'] if cut_by == 'ams' else max_asimov(p_val, v.y, v.w_eval, sigma_b, rel_sigma_b)[1]
     z = lambda p, s_: asimov_at_cut(p, s_.y, s_.w_eval, cut, sigma_b, rel_sigma_b)
-    mvac = sc['mvac'] if cut_by == 'ams' else ams_at_cut(pv, v.y, v.w_eval, cut, br)
+    mvac = sc['mvac'] if cut_by == 'ams' else ams_at_cut(p_val, v.y, v.w_eval, cut, br)
     scores = {'mmva': sc['mmva'], 'mvac': mvac, 'cut': cut, 'max_cut': sc['max_cut'],
-              'auc_val': weighted_auc(v.y, pv, v.w_eval), 'auc_test': weighted_auc(t.y, pt, t.w_eval),
-              'ams_test': ams_at_cut(pt, t.y, t.w_eval, cut, br), 'asimov_val': z(pv, v), 'asimov_test': z(pt, t),
+              'auc_val': weighted_auc(p_val, v.y, v.w_eval), 'auc_test': weighted_auc(p_test, t.y, t.w_eval),
+              'ams_test': ams_at_cut(p_test, t.y, t.w_eval, cut, br), 'asimov_val': z(p_val, v), 'asimov_test': z(p_test, t),
               'infer_s': t_inf, 'settings': dict(br=br, frac=frac, sigma_b=sigma_b, rel_sigma_b=rel_sigma_b, cut_by=cut_by, tta=tta)}
-    return scores, {'val': pv, 'test': pt}
+    return scores, {'val': p_val, 'test': p_test}

@@ -18,7 +18,7 @@ from .learner import predict as net_predict
 __all__ = ['METRICS', 'importance_groups', 'permutation_importance', 'plot_importance']
 
 # %% ../../nbs/47_train.importance.ipynb #2a9c862f
-METRICS = {'auc': ('weighted AUC', lambda p, y, w: weighted_auc(y, p, w)),
+METRICS = {'auc': ('weighted AUC', lambda p, y, w: weighted_auc(p, y, w)),
            'ams': ('max AMS', lambda p, y, w: max_ams(p, y, w)[0]),
            'asimov': ('max Asimov Z', lambda p, y, w: max_asimov(p, y, w)[0])}  # name -> (label, (pred, y, w) -> score)
 

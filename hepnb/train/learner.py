@@ -79,7 +79,7 @@ def set_tensors(ts, # a `TabularSet`
     w = np.asarray(ts.w, dtype=np.float32).astype(np.float64)  # float32 first: the same weights as hepnb <= 0.1 trained with
     if not np.isfinite(w).all(): raise DataError("training weights must be finite")
     if (w < 0).any(): raise DataError(f"{int((w < 0).sum())} negative training weight(s): choose a policy first "
-                                      "(hepnb.data.preprocess.training_weights(y, w, negative='abs'|'keep'|'clip'))")
+                                      "(hepnb.weights.training_weights(y, w, negative='abs'|'keep'|'clip'))")
     if normalise_weights:
         if w.sum() <= 0: raise DataError("training weights sum to zero")
         w = w * len(w) / w.sum()

@@ -18,7 +18,8 @@ from ..core import DataError, FormatError, set_seed, default_device
 from ..parallel import where_am_i
 from ..models.tabular import TabularNet
 from ..models.trees import BoostedTrees, fit_boosted_trees, tree_params
-from ..data.preprocess import Standardiser, TabularSet, training_weights
+from ..data.preprocess import Standardiser, TabularSet
+from ..weights import training_weights
 from .learner import tabular_dls, event_learner, set_tensors
 from .augment import HEPAugment, EventTransform
 from .schedules import fit_sgdr, fit_swa, paper_one_cycle_kwargs
@@ -111,9 +112,7 @@ def lbn_member(train:TabularSet, # the training set (its spec gives the objects)
     pos = {n: i for i, n in enumerate(names)}
     objs = [[pos[f'{n}_px'], pos[f'{n}_py'], pos[f'{n}_pz'], pos.get(f'{n}_E', -1)] for n, o in spec.objects.items() if o.has_z]
     if not objs: raise DataError(f"lbn_member: the spec has no object with (px, py, pz) (objects: {list(spec.objects)})")
-    sp = {n: i for i, n in enumerate(scaler.names)}
-    mean = [float(scaler.mean[sp[n]]) if n in sp else 0. for n in names]
-    std = [float(scaler.std[sp[n]]) if n in sp else 1. for n in names]
+    mean, std = scaler.aligned(names)
     return Member.of(LBNTabular, n_cont=len(names), objects=objs, mean=mean, std=std, cat_cards=list(train.cat_cards), **kwargs)
 
 def tree_member(train:TabularSet, # the training set (its inputs give the trees' inputs)

@@ -14,7 +14,8 @@ from fastai.data.core import DataLoaders
 from ..core import DataError, FormatError, set_seed, default_device, save_checked, load_checked
 from ..models.tabular import TabularNet, ACTIVATIONS
 from ..data.spec import EventSpec
-from ..data.preprocess import TabularSet, Standardiser, event_set, NEGATIVE_WEIGHT_POLICIES
+from ..data.preprocess import TabularSet, Standardiser, event_set
+from ..weights import NEGATIVE_WEIGHT_POLICIES
 from ..data.processes import Processes, process_weights, processes_of, process_codes, set_codes
 from ..metrics_multiclass import discriminant, process_totals, check_probs, DISCRIMINANTS
 from .learner import event_learner, set_tensors, TensorLoader
@@ -125,7 +126,7 @@ class MulticlassModel:
     def predict_frame(self, df, kind:str|None=None) -> np.ndarray:
         "The discriminant of the events of a DataFrame in the user's columns, through the training spec and scaler."
         if self.spec is None or self.scaler is None: raise DataError("this model has no spec and scaler: train it with train_multiclass(..., scaler=scaler)")
-        return self.predict(event_set(df, self.spec, self.scaler, embed=bool(self.cat_names) or not self.spec.cat), kind)
+        return self.predict(event_set(df, self.spec, self.scaler), kind)
 
     def __repr__(self): return f"MulticlassModel({self.config.model}, processes {list(self.procs.names)}, {self.procs.n_signal} signal)"
 

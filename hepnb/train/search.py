@@ -5,7 +5,7 @@
 # %% ../../nbs/44_train.search.ipynb #e03bb098
 from __future__ import annotations
 import json, time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -34,8 +34,8 @@ class SearchSpace:
     wd:tuple=(0., 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)  # L2 (weight decay) values to choose from
     min_params:int=5_000                    # total free parameters must be > min_params ...
     max_params:int=100_000                  # ... and < max_params
-    n_cont:int=30                           # network inputs: continuous features (default: HiggsML's) ...
-    cat_cards:tuple=(4,)                    # ... and categorical cardinalities (HiggsML: PRI_jet_num embedded); see `for_set`
+    n_cont:int|None=None                    # network inputs: continuous features (None: not known yet, `for_set` or `run_search` fill it) ...
+    cat_cards:tuple=()                      # ... and categorical cardinalities (entity embeddings); see `for_set`
 
     def __post_init__(self):
         for k in ('depth', 'width', 'growth'):
@@ -52,18 +52,28 @@ class SearchSpace:
     def for_set(cls, train, **kw) -> 'SearchSpace':
         "The paper's rules (or `kw`) for networks on the inputs of `train` (a `TabularSet`): its continuous and categorical inputs."
         return cls(**{'n_cont': int(train.x_cont.shape[1]), 'cat_cards': tuple(int(c) for c in train.cat_cards), **kw})
+    def with_inputs(self, train) -> 'SearchSpace':
+        "These rules for networks on the inputs of `train` (a `TabularSet`)."
+        return replace(self, n_cont=int(train.x_cont.shape[1]), cat_cards=tuple(int(c) for c in train.cat_cards))
+    def inputs_known(self) -> 'SearchSpace':
+        "This space, refused (`DataError`) while its network inputs are unknown: parameters can only be counted with them."
+        if self.n_cont is None: raise DataError("SearchSpace: the network's inputs are not set (n_cont=None): use SearchSpace.for_set(train) "
+                                                "or SearchSpace(n_cont=..., cat_cards=...) (HiggsML: hepnb.higgs.search.HIGGS_SEARCH_SPACE)")
+        return self
 
 # %% ../../nbs/44_train.search.ipynb #e024b707
 def arch_params(arch:dict, # at least depth, width, growth
-                space:SearchSpace=SearchSpace() # gives the network's inputs
+                space:SearchSpace # gives the network's inputs
                ) -> int:
     "Free parameters of the densely connected Swish network `arch` (counted with `n_params`)."
     from hepnb.models.tabular import TabularNet, n_params
+    space.inputs_known()
     return n_params(TabularNet(space.n_cont, list(space.cat_cards), depth=int(arch['depth']), width=int(arch['width']),
                                act='swish', dense=True, growth=float(arch['growth'])))
 
 def arch_problem(arch:dict, # depth, width, growth, dropout, wd
-                 space:SearchSpace=SearchSpace()) -> str|None:
+                 space:SearchSpace # the rules, with the network's inputs
+                ) -> str|None:
     "Why `arch` breaks the rules of `space`, or None when it is allowed."
     missing = [k for k in ARCH_KEYS if k not in arch]
     if missing: return f"missing {missing}"
@@ -77,12 +87,13 @@ def arch_problem(arch:dict, # depth, width, growth, dropout, wd
     return None
 
 def sample_architectures(n:int, # how many architectures
-                         space:SearchSpace=SearchSpace(),
+                         space:SearchSpace, # the rules, with the network's inputs
                          seed:int=0, # same seed => same architectures
                          max_tries:int=100_000 # give up (DataError) after this many rejected draws
                         ) -> list[dict]:
     "Random architectures obeying `space`'s rules (rejection sampling); each a dict with `ARCH_KEYS` and `n_params`."
     if n < 0: raise ValueError(f"n must be >= 0, got {n}")
+    space.inputs_known()
     rng = np.random.default_rng(seed)
     out, tries = [], 0
     while len(out) < n:
@@ -99,7 +110,7 @@ def sample_architectures(n:int, # how many architectures
 class SearchPlan:
     "Which architectures a search tries: `n_trials` drawn with `space`'s rules and `seed` (+ the current solution first)."
     n_trials:int=8                   # architectures to sample
-    space:SearchSpace=SearchSpace()  # the rules they obey
+    space:SearchSpace=SearchSpace()  # the rules they obey (inputs unknown: `run_search` takes them from its data)
     seed:int=0                       # same seed => same architectures (on a laptop or a cluster)
     with_current:bool=False          # also try `CURRENT_ARCH` (the paper's reference), as the first trial
 
@@ -121,14 +132,14 @@ def _need_int(v, lo:int, what:str):
 def search_config(quick:bool=False, # tiny trials (2 epochs, 1 model) for smoke tests
                   **kw # any other `EnsembleConfig` field
                  ):
-    "The `EnsembleConfig` every trial starts from: dense, Swish, embedding, 1cycle at peak LR 1e-2 over ~15 epochs (135 folds), 3 models."
+    "The `EnsembleConfig` every trial starts from: dense, Swish, 1cycle at peak LR 1e-2 over ~15 epochs (135 folds), 3 models (the embedding is the data's `EventSpec.embed`)."
     from hepnb.train.ensemble import EnsembleConfig
-    base = dict(dense=True, act='swish', embed=True, schedule='1cycle', lr=1e-2, max_epochs=15, n_models=3, n_folds=10)
+    base = dict(dense=True, act='swish', schedule='1cycle', lr=1e-2, max_epochs=15, n_models=3, n_folds=10)
     if quick: base.update(max_epochs=2, n_models=1, n_folds=2, bs=256)
     return EnsembleConfig(**{**base, **kw})
 
 def run_trial(arch:dict, # depth, width, growth, dropout, wd
-              data:dict, # {'train','val','test': TabularSet} (your own from `prepare`, or HiggsML's `data.higgs.higgs_search_data`), optionally 'test_scores': `f(pred, y, w, cut=) -> dict` of more test metrics
+              data:dict, # {'train','val','test': TabularSet} (your own from `prepare`, or HiggsML's `higgs.dataset.higgs_search_data`), optionally 'test_scores': `f(pred, y, w, cut=) -> dict` of more test metrics
               base:dict|None=None, # `EnsembleConfig.to_dict()` the trial starts from (default `search_config()`)
               threads:int|None=None # torch threads (default: leave as is)
              ) -> dict:
@@ -287,15 +298,17 @@ def run_search(data:dict, # {'train','val','test': TabularSet}[, 'test_scores'] 
     base = base or search_config()
     if not isinstance(base, EnsembleConfig): raise TypeError(f"base must be an EnsembleConfig, got {type(base).__name__}")
     if not isinstance(cluster, RayCluster): raise TypeError(f"cluster must be a RayCluster, got {type(cluster).__name__}")
-    if isinstance(plan, SearchPlan): archs, space, seed = plan.architectures(), plan.space, plan.seed
+    for k in ('train', 'val', 'test'):
+        if not isinstance(data.get(k), TabularSet): raise DataError(f"data['{k}'] must be a TabularSet (from `prepare`, or `higgs.search.higgs_search_data`)")
+    tr = data['train']
+    if isinstance(plan, SearchPlan):
+        if plan.space.n_cont is None: plan = replace(plan, space=plan.space.with_inputs(tr))   # the rules of the plan, the inputs of the data
+        archs, space, seed = plan.architectures(), plan.space, plan.seed
     else:
-        archs, space, seed = [dict(a) for a in plan], SearchSpace(), None
+        archs, space, seed = [dict(a) for a in plan], SearchSpace.for_set(tr), None
         bad = [(i, arch_problem(a, space)) for i, a in enumerate(archs) if any(k not in a for k in ARCH_KEYS)]
         if bad: raise DataError(f"architecture {bad[0][0]} is incomplete: {bad[0][1]}")
     if not archs: raise DataError("no architectures to try")
-    for k in ('train', 'val', 'test'):
-        if not isinstance(data.get(k), TabularSet): raise DataError(f"data['{k}'] must be a TabularSet (from `prepare`, or `data.higgs.higgs_search_data`)")
-    tr = data['train']
     if isinstance(plan, SearchPlan) and (space.n_cont, tuple(space.cat_cards)) != (tr.x_cont.shape[1], tuple(tr.cat_cards)):
         raise DataError(f"the plan's SearchSpace counts parameters for {space.n_cont} continuous inputs and categorical cardinalities "
                         f"{tuple(space.cat_cards)}, but data['train'] has {tr.x_cont.shape[1]} and {tuple(tr.cat_cards)}: "

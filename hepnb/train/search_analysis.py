@@ -52,7 +52,7 @@ class PartialDependence:
 def gp_partial_dependence(df:pd.DataFrame, # trials (run_search's SearchResult.df)
                           metric:str='mvac', # column to model
                           params=('depth', 'width', 'growth', 'dropout', 'wd'),
-                          space:SearchSpace=SearchSpace(),
+                          space:SearchSpace|None=None, # the search's rules with the network's inputs (e.g. `SearchSpace.for_set(data['train'])`)
                           n_grid:int=20, # grid points per hyper-parameter
                           n_avg:int=200, # architectures averaged over (drawn with the search's rules)
                           pairs:bool=True, # also the 2-D maps
@@ -60,6 +60,8 @@ def gp_partial_dependence(df:pd.DataFrame, # trials (run_search's SearchResult.d
     "Fit a GP to `metric` over `params` and compute 1-D and 2-D partial dependences (Strong 2022, Fig. 12)."
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import Matern, WhiteKernel, ConstantKernel
+    if space is None: raise DataError("gp_partial_dependence: pass space=, the search's SearchSpace with the network's inputs (SearchSpace.for_set(data['train']); HiggsML: HIGGS_SEARCH_SPACE)")
+    space.inputs_known()
     params = list(params)
     d = df.dropna(subset=[metric])
     if len(d) < 3: raise DataError(f"gp_partial_dependence needs at least 3 trials with '{metric}', got {len(d)}")
