@@ -89,7 +89,7 @@ for path in sys.argv[1:]:
     print(json.dumps({'path': path, 'seconds': round(time.perf_counter() - t0, 1)}), flush=True)
 '''
 
-PROBE = '''import hepnb, hepnb.core, hepnb.data.higgs as H, os
+PROBE = '''import hepnb, hepnb.core, hepnb.higgs.dataset as H, os
 assert hepnb.core.shared_dir() is None, f'a shared/ folder is reachable: {hepnb.core.shared_dir()}'
 assert not [k for k in os.environ if k.startswith('HEPNB_') and k != 'HEPNB_QUICK'], sorted(os.environ)
 assert H.find_higgs_file(download=False) == H.higgs_subset_path(), H.find_higgs_file(download=False)
