@@ -5,17 +5,18 @@ nbclient) and xgboost, nothing else, with
 * hepnb installed by the chapters' own set-up cells from a wheel built here (its file:// URL in place of the public
   git URL, the only change to the cells' text), never from the checkout;
 * a fresh, empty home folder (no hepnb cache, no ~/.config), the working folder outside the checkout, so no course
-  `shared/` folder is reachable (asserted in the kernel);
+  `shared/` folder is reachable (asserted in the venv);
 * no `HEPNB_*` variable at all (asserted), no `IN_TEST`; quick mode is turned on as a student does it, by setting
   `HEPNB_QUICK = True` in the set-up cell;
-* no network for hepnb: the kernels (and the probe script) get an HTTP(S) proxy that refuses every connection, so any
+* no network for hepnb: the notebook processes (and the probe script) get an HTTP(S) proxy that refuses every connection, so any
   download attempt by hepnb fails, as on a machine without network; pip, in the set-up cells, reaches its package
   sources as on Colab (here: this machine's local wheels and mirrors, and whatever registry pip may reach).
 
 Checked: each distinct set-up cell (extras physics / physics,scale / physics,root) installs hepnb as on Colab (with
 `google.colab` in `sys.modules`) and pip prints no `ERROR` line; torch is not replaced; fastai comes without
 torchvision and spacy; every chapter's top-level imports work; every chapter's set-up cell and first code cell run in a
-fresh kernel (quick mode on, the embedded data found); chapter 1 runs whole in quick mode (its `#| slow` cells left
+fresh IPython process of the venv (quick mode on, the embedded data found; not through nbclient, which can deadlock on
+widget cells); chapter 1 runs whole in quick mode (its `#| slow` cells left
 out, as under the test suite) from the embedded 22,889-event HiggsML subset. Nothing is written into the checkout."""
 import ast, json, os, re, subprocess, sys, time, venv
 from pathlib import Path
@@ -77,17 +78,33 @@ def _as_colab(src: str, wheel: Path, quick: bool = False) -> str:
         src = src.replace('\nHEPNB_QUICK = False', '\nHEPNB_QUICK = True')
     return src
 
-# run notebooks in the venv's kernels, one fresh kernel per notebook; prints one JSON line per notebook
-DRIVER = r'''
-import json, sys, time, nbformat
-from nbclient import NotebookClient
-for path in sys.argv[1:]:
-    nb = nbformat.read(path, as_version=4)
-    t0 = time.perf_counter()
-    NotebookClient(nb, timeout=900, kernel_name='python3', resources={'metadata': {'path': '.'}}).execute()
-    nbformat.write(nb, path)
-    print(json.dumps({'path': path, 'seconds': round(time.perf_counter() - t0, 1)}), flush=True)
+# Run notebooks in the venv, one fresh IPython process per notebook, outputs captured into the cells; prints one JSON
+# line per notebook. Not nbclient with a kernel: nbclient can deadlock on a cell that displays ipywidgets
+# (jupyter/nbclient#312, open) — it hung here twice in chapter 1's cut-widget cell with kernel and client both idle.
+ONE = r'''
+import contextlib, io, json, sys, time, nbformat
+import matplotlib; matplotlib.use('Agg')
+from IPython.core.interactiveshell import InteractiveShell
+path = sys.argv[1]; nb = nbformat.read(path, as_version=4); sh = InteractiveShell.instance(); t0 = time.perf_counter()
+for c in nb.cells:
+    if c.cell_type != 'code': continue
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf): r = sh.run_cell(c.source)
+    c.outputs = [nbformat.v4.new_output('stream', name='stdout', text=buf.getvalue())]
+    if not r.success:
+        e = r.error_in_exec or r.error_before_exec
+        c.outputs.append(nbformat.v4.new_output('error', ename=type(e).__name__, evalue=str(e), traceback=[buf.getvalue()[-3000:]]))
+        break
+nbformat.write(nb, path)
+print(json.dumps({'path': path, 'seconds': round(time.perf_counter() - t0, 1)}), flush=True)
 '''
+DRIVER = r'''
+import subprocess, sys
+for path in sys.argv[1:]:
+    r = subprocess.run([sys.executable, '-c', ONE, path], capture_output=True, text=True, timeout=1500)
+    sys.stdout.write(r.stdout); sys.stderr.write(r.stderr[-3000:])
+    if r.returncode: sys.exit(r.returncode)
+'''.replace('ONE', repr(ONE))
 
 PROBE = '''import hepnb, hepnb.core, hepnb.higgs.dataset as H, os
 assert hepnb.core.shared_dir() is None, f'a shared/ folder is reachable: {hepnb.core.shared_dir()}'
@@ -134,7 +151,7 @@ def test_colab_path(tmp_path):
     probe.write_text(PROBE + '\n' + '\n'.join(imports) + "\nprint('imports ok')\n")
     out = run(py, probe, env=_offline(env), cwd=work)
     assert 'colab probe ok' in out and 'imports ok' in out
-    # 6. in fresh kernels: chapter 1 whole (quick, `#| slow` cells left out as under the test suite), and every other
+    # 6. in fresh IPython processes: chapter 1 whole (quick, `#| slow` cells left out as under the test suite), and every other
     # chapter's set-up cell and first code cell after it (imports, settings, data), quick mode switched on in the cell
     books = []
     for p in CHAPTERS:
