@@ -148,8 +148,12 @@ class Ensemble:
 
     def predict(self, data, # `TabularSet` made with this ensemble's scaler, or a DataFrame in the user's columns
                 tta=None, # None: as configured; True/False; or a callable x_cont -> list of variants
-                device=None) -> np.ndarray:
-        "Weighted mean of the members' probabilities."
+                device=None,
+                keyed:bool|str=False # True: a DataFrame of the spec's id columns and `score` (a string: that column name), for `write_root`
+               ) -> np.ndarray|pd.DataFrame:
+        "Weighted mean of the members' probabilities (keyed by the events' ids with `keyed`)."
+        from hepnb.train.crossval import key_frame   # the ids are checked before any work
+        key = key_frame(data, self.spec, keyed) if keyed is not False else None
         ts = self.event_set(data) if isinstance(data, pd.DataFrame) else data
         if self.cont_names and list(ts.cont_names) != self.cont_names:
             raise DataError(f"the ensemble expects the continuous inputs {self.cont_names[:4]}... ({len(self.cont_names)}), "
@@ -160,7 +164,8 @@ class Ensemble:
         preds = np.zeros((len(self.models), len(ts)), np.float32)
         for sel in ([i for i, t in enumerate(trees) if not t], [i for i, t in enumerate(trees) if t]):   # networks, then trees
             if sel: preds[sel] = predict_members([self.models[i] for i in sel], ts, tta=tta, device=device)  # alike TabularNets in one batched pass
-        return (self.weights[:, None] * preds).sum(0)
+        p = (self.weights[:, None] * preds).sum(0)
+        return p if key is None else key.assign(**{'score' if keyed is True else keyed: p})
 
     def save(self, path) -> Path:
         "Write the ensemble (weights, members, configuration, spec, scaler, version, checksum) to one file, atomically."
