@@ -84,8 +84,8 @@ _TRAIN_KW = ('extra_cbs', 'fit', 'device', 'n_jobs', 'address', 'batched')
 
 def _outer_sets(df, spec, config, rest, held) -> tuple[TabularSet, TabularSet, object]:
     "(training set of the `rest` rows, set of the `held` rows, the scaler fitted on `rest` alone)."
-    sets, scaler = prepare(df.iloc[rest], spec, fracs=(1., 0., 0.), seed=config.seed, embed=config.embed, eval_totals=None)
-    return sets['train'], event_set(df.iloc[held], sets['train'].spec, scaler, embed=config.embed, outside_frac=None), scaler
+    sets, scaler = prepare(df.iloc[rest], spec, fracs=(1., 0., 0.), seed=config.seed, eval_totals=None)
+    return sets['train'], event_set(df.iloc[held], sets['train'].spec, scaler, outside_frac=None), scaler
 
 def _check_cross(df, spec, config, folds, y):
     src = df.attrs.get('source', 'the table')
@@ -98,7 +98,7 @@ def _check_cross(df, spec, config, folds, y):
 
 def cross_train(df:pd.DataFrame, # labelled events in the user's columns: all of them get an out-of-fold score
                 spec:EventSpec, # what the columns mean (`infer_spec`)
-                config:EnsembleConfig=EnsembleConfig(), # the ensemble trained per fold (`config.embed` also prepares the data)
+                config:EnsembleConfig=EnsembleConfig(), # the ensemble trained per fold
                 k:int=5, # outer folds = models
                 fold_by:str|None=None, # None: random stratified folds; an integer id column (e.g. 'event'): fold = number mod k
                 eval_totals='table', # evaluation weights: 'table' (as given), a dict {'s': ..., 'b': ...} per-class totals, or None
@@ -271,7 +271,7 @@ def score_cross(cv:CrossTrained, # with out-of-fold scores (from `cross_train`)
         sel = inn & (p >= cut)
         s += w[sel & (y == 1)].sum(); b += w[sel & (y == 0)].sum(); cuts.append(float(cut))
     s_, b_ = max(s, 0.), max(b, 0.)
-    return {'auc': weighted_auc(y, p, w), 'ams': float(ams(s_, b_, br)),
+    return {'auc': weighted_auc(p, y, w), 'ams': float(ams(s_, b_, br)),
             'asimov': float(asimov_significance(s_, b_, b_ * rel_sigma_b if rel_sigma_b is not None else sigma_b)),
             's': float(s), 'b': float(b), 'cuts': cuts, 'n_events': len(p),
             'settings': dict(br=br, frac=frac, sigma_b=sigma_b, rel_sigma_b=rel_sigma_b, cut_by=cut_by)}
