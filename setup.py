@@ -44,6 +44,8 @@ setuptools.setup(
                     'scale': ['ray[tune]'],
                     # ROOT files in and out (hepnb.data.root)
                     'root': shlex.split(cfg.get('root_requirements', '')),
+                    # XGBoost members (hepnb.models.trees): xgboost-cpu on Linux, xgboost elsewhere
+                    'trees': shlex.split(cfg.get('trees_requirements', '')),
                     # the course website (`make docs`)
                     'docs': shlex.split(cfg.get('docs_requirements', ''))},
     dependency_links=cfg.get('dep_links', '').split(),

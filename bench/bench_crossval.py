@@ -12,8 +12,8 @@ folds and new members each) is the number that matters: how much the quoted AMS 
 import argparse, json, os, platform, time
 import numpy as np, torch
 from hepnb.core import version_stamp
-from hepnb.data.higgs import load_higgs, higgs_splits, higgs_spec, HIGGS_TRAIN_TOTALS
-from hepnb.train.ensemble import HiggsConfig, train_ensemble, score_ensemble
+from hepnb.higgs.dataset import load_higgs, higgs_splits, higgs_spec, HIGGS_TRAIN_TOTALS
+from hepnb.train.ensemble import EnsembleConfig, train_ensemble, score_ensemble
 from hepnb.train.crossval import cross_train, score_cross
 
 def main():
@@ -24,7 +24,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(1)
     df = load_higgs()
-    base = HiggsConfig.paper(n_models=a.models, max_epochs=a.epochs)
+    base = EnsembleConfig.paper(n_models=a.models, max_epochs=a.epochs)
     runs = []
     def summary():
         out = {'what': 'cross-training vs the usual 60/20/20 test split, HiggsML embedded subset', 'n_events': len(df),

@@ -81,7 +81,8 @@ def _cpu():
 def time_jets(n, workers, path):
     "Wall seconds, CPU seconds and the jets of `make_jets(n)` (both levels, cache off) through the 'new' or 'old' path."
     from hepnb.datasets import jets as J
-    with (mock.patch.object(J, 'run_pythia', old_run_pythia) if path == 'old' else contextlib.nullcontext()):
+    old = lambda *a, **k: old_run_pythia(*a, return_info=True, **k)  # generate_jets takes (records, info)
+    with (mock.patch.object(J, 'run_pythia_with_info', old) if path == 'old' else contextlib.nullcontext()):
         t0, c0 = time.perf_counter(), _cpu()
         jets = J.make_jets(n, seed=1, n_workers=workers, cache=False, progress=False)   # no cache: generate for real
         return time.perf_counter() - t0, _cpu() - c0, jets

@@ -15,9 +15,12 @@ members batched (`batched=None`, the default) and one by one (`batched=False`, o
 processes). It prints per split the training seconds and the ratio to XGBoost's, and the paired quality table (AUC,
 test AMS of batched vs per-member, mean ± s.e. over the splits and their paired difference).
 
-    OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py --recipe paper [--repeats 5]
+    OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py --recipe paper [--repeats 5] [--skip-member]
+
+`--skip-member` times the batched path only (e.g. to compare two versions of hepnb, run with each on `PYTHONPATH`); the
+batched training's CPU seconds in this process are printed too (less sensitive to a loaded machine than wall seconds).
 """
-import argparse, time
+import argparse, os, time
 from types import SimpleNamespace
 import numpy as np
 import xgboost as xgb
@@ -57,26 +60,29 @@ def main_paper(a):
         row = {'n_train': len(sets['train'])}
         t0 = time.perf_counter(); pred = fit_xgb_fixed(sets['train'], r, a.xgb_threads); row['t_xgb'] = time.perf_counter() - t0
         row.update({f'{k}_xgb': v for k, v in evaluate(pred, sets).items()})
-        for name, kw in (('batched', {}), ('member', {'batched': False})):
-            t0 = time.perf_counter()
+        for name, kw in (('batched', {}), ('member', {'batched': False}))[:1 if a.skip_member else 2]:
+            t0, c0 = time.perf_counter(), time.process_time()
             ens = train_ensemble(sets['train'], cfg, scaler, verbose=False, **kw)
-            row[f't_{name}'] = time.perf_counter() - t0
+            row[f't_{name}'], row[f'cpu_{name}'] = time.perf_counter() - t0, time.process_time() - c0
             row[f'jobs_{name}'] = ens.info['n_jobs']
             row.update({f'{k}_{name}': v for k, v in evaluate(ens.predict, sets).items()})
         rows.append(row)
+        member = '' if a.skip_member else (f"| per-member {row['t_member']:.1f} s ({row['t_member']/row['t_xgb']:.1f}x, {row['jobs_member']} "
+                                           f"workers) AUC {row['auc_member']:.4f} AMS {row['ams_test_member']:.3f} ")
         print(f"split {r}: XGBoost {row['t_xgb']:.2f} s | batched {row['t_batched']:.1f} s ({row['t_batched']/row['t_xgb']:.1f}x, "
-              f"{row['jobs_batched']} process) AUC {row['auc_batched']:.4f} AMS {row['ams_test_batched']:.3f} | per-member "
-              f"{row['t_member']:.1f} s ({row['t_member']/row['t_xgb']:.1f}x, {row['jobs_member']} workers) AUC {row['auc_member']:.4f} "
-              f"AMS {row['ams_test_member']:.3f} | XGBoost AUC {row['auc_xgb']:.4f} AMS {row['ams_test_xgb']:.3f}", flush=True)
+              f"{row['jobs_batched']} process) AUC {row['auc_batched']:.4f} AMS {row['ams_test_batched']:.3f} {member}"
+              f"| XGBoost AUC {row['auc_xgb']:.4f} AMS {row['ams_test_xgb']:.3f} | load {os.getloadavg()[0]:.1f}", flush=True)
     ms = lambda v, f='.4f': format_mean_sem(v, f)
     col = lambda k: [x[k] for x in rows]
     print(f"\nHiggsML subset, default recipe (EnsembleConfig.paper(), {a.models} members x 15 epochs, {rows[0]['n_train']:,} training "
           f"events), 60/20/20 splits x {a.repeats}; mean ± s.e.")
     print(f"{'method':<40}{'train s':>18}{'x XGBoost':>16}{'weighted test AUC':>22}{'test AMS at val cut':>22}")
     for k, name in (('xgb', 'XGBoost 400 trees, depth 5, 1 thread'), ('batched', 'hepnb, members batched (default)'),
-                    ('member', 'hepnb, members one by one (old)')):
+                    ('member', 'hepnb, members one by one (old)'))[:2 if a.skip_member else 3]:
         ratio = [x[f't_{k}'] / x['t_xgb'] for x in rows]
         print(f"{name:<40}{ms(col(f't_{k}'), '.2f'):>18}{ms(ratio, '.2f'):>16}{ms(col(f'auc_{k}')):>22}{ms(col(f'ams_test_{k}'), '.3f'):>22}")
+    print(f"batched train CPU seconds (this process): {ms(col('cpu_batched'), '.2f')}")
+    if a.skip_member: return
     d_auc = [x['auc_batched'] - x['auc_member'] for x in rows]; d_ams = [x['ams_test_batched'] - x['ams_test_member'] for x in rows]
     print(f"paired difference batched - per-member: AUC {ms(d_auc)}, test AMS {ms(d_ams, '.3f')}; "
           f"speed-up of training {ms([x['t_member'] / x['t_batched'] for x in rows], '.2f')}x")
@@ -91,6 +97,7 @@ def main():
     ap.add_argument('--repeats', type=int, default=5); ap.add_argument('--models', type=int, default=10)
     ap.add_argument('--xgb-threads', type=int, default=1)
     ap.add_argument('--recipe', choices=['baseline', 'paper'], default='baseline')
+    ap.add_argument('--skip-member', action='store_true', help='--recipe paper: time the batched path only (no per-member training)')
     a = ap.parse_args()
     if a.recipe == 'paper': return main_paper(a)
     df = load_higgs()

@@ -12,19 +12,34 @@ import hepnb
 from .core import HepnbError, quick_mode, set_seed, version_stamp, atomic_file, file_hash
 
 # %% auto #0
-__all__ = ['OUT_FILES', 'check_data_path', 'check_out_dir', 'write_outputs', 'data_record', 'run_higgs', 'format_summary',
-           'run_search_cli', 'main']
+__all__ = ['OUT_FILES', 'NET_ONLY_FLAGS', 'check_data_path', 'check_out_dir', 'write_outputs', 'data_record', 'run_higgs',
+           'format_summary', 'run_search_cli', 'main']
 
 # %% ../nbs/60_cli.ipynb #50e5ed89
 OUT_FILES = ('summary.json', 'predictions.csv', 'ensemble.pt')
 
+NET_ONLY_FLAGS = ('recipe', 'epochs', 'augment', 'act', 'schedule', 'lr', 'dense')  # flags that shape or train networks
+
+def _recipe(a) -> str: return getattr(a, 'recipe', None) or 'paper'
+
 def _embed_from_args(a) -> bool:
-    "Whether `PRI_jet_num` is embedded: the paper's recipe does (Sec. 3.3), `--embed` asks for it with any recipe."
-    return a.recipe == 'paper' or a.embed
+    "Whether `PRI_jet_num` is embedded (for trees: a categorical input): the paper's recipe does (Sec. 3.3), `--embed` asks for it with any recipe."
+    return _recipe(a) == 'paper' or a.embed
+
+def _check_members(a):
+    "`--members xgboost` trains no network: a network flag with it is an error naming the flag."
+    if getattr(a, 'members', 'net') != 'xgboost': return
+    given = [f"--{f}" for f in NET_ONLY_FLAGS if getattr(a, f, None) not in (None, False)]
+    if given: raise HepnbError(f"{', '.join(given)}: {'a network flag' if len(given) == 1 else 'network flags'}, but --members xgboost "
+                               "trains no network (boosted trees use hepnb's XGBoost settings); drop "
+                               f"{'it' if len(given) == 1 else 'them'}, or use --members net+xgboost to train networks beside the trees")
 
 def _config_from_args(a):
     from hepnb.train.ensemble import EnsembleConfig
-    cfg = (EnsembleConfig.paper if a.recipe == 'paper' else EnsembleConfig.baseline)(seed=a.seed)
+    members = getattr(a, 'members', None) or 'net'
+    _check_members(a)
+    if members == 'xgboost': cfg = EnsembleConfig.xgboost(seed=a.seed)
+    else: cfg = (EnsembleConfig.paper if _recipe(a) == 'paper' else EnsembleConfig.baseline)(seed=a.seed, members=members)
     if a.quick: cfg = cfg.replace(max_epochs=3, patience=2, n_models=3)
     if a.models is not None: cfg = cfg.replace(n_models=a.models, n_folds=max(cfg.n_folds, a.models))
     if a.epochs is not None: cfg = cfg.replace(max_epochs=a.epochs)
@@ -212,6 +227,9 @@ def run_higgs(data=None, # data file or folder (None: $HEPNB_DATA, cache, the em
     if test_kaggle is not None: sc.update(kaggle_scores(preds['test'], sets['test'].y, sets['test'].w_eval, test_kaggle, sc['cut']))
     summary = {k: sc[k] for k in ('mmva', 'mvac', 'cut', 'max_cut', 'auc_val', 'auc_test', 'ams_test')}
     summary.update({k: sc[k] for k in ('mapa', 'public', 'private') if k in sc})  # Kaggle test sets only
+    kinds = list(ens.info.get('member_kinds', ['net'] * len(ens)))
+    summary.update({'members': config.members, 'member_counts': {k: kinds.count(k) for k in dict.fromkeys(kinds)}})
+    if 'mix' in ens.info: summary['mix'] = {k: float(v) for k, v in ens.info['mix'].items()}   # weight of each kind (fitted on out-of-fold predictions)
     summary.update({'n_models': len(ens), 'train_seconds': t_train, 'inference_seconds': sc['infer_s'],
                     'n_train': len(sets['train']), 'n_val': len(sets['val']), 'n_test': len(sets['test']),
                     'split': 'kaggle' if test_kaggle is not None else '60/20/20', 'data': source,
@@ -234,7 +252,10 @@ def format_summary(s:dict) -> str:
             ('test AMS at cut', f"{s['ams_test']:.3f}")]
     for k, name in (('mapa', 'MAPA (mean public AMS)'), ('public', 'public AMS'), ('private', 'private AMS')):
         if k in s: rows.append((name, f"{s[k]:.3f}"))
-    rows += [('models', str(s['n_models'])), ('events train / val / test', f"{s['n_train']} / {s['n_val']} / {s['n_test']}"),
+    counts = s.get('member_counts') or {'net': s['n_models']}
+    what = ' + '.join(f"{n} {({'net': 'networks', 'xgboost': 'XGBoost'}).get(k, k)}" for k, n in counts.items())
+    if s.get('mix'): what += ' (mixed ' + ' / '.join(f"{k} {v:.2f}" for k, v in s['mix'].items()) + ')'
+    rows += [('models', str(s['n_models'])), ('members', f"{s.get('members', 'net')}: {what}"), ('events train / val / test', f"{s['n_train']} / {s['n_val']} / {s['n_test']}"),
              ('training seconds', f"{s['train_seconds']:.1f}"), ('inference seconds', f"{s['inference_seconds']:.2f}")]
     w = max(len(r[0]) for r in rows)
     return '\n'.join(f"{a:<{w}}  {b}" for a, b in rows)
@@ -294,10 +315,14 @@ def _parser():
     h.add_argument('--data', help='HiggsML file (v2 csv[.gz] or Kaggle training.csv) or folder; default: $HEPNB_DATA, cache, the embedded 22,889-event subset')
     h.add_argument('--full', action='store_true', help='the full HiggsML release (818,238 events): from the cache, else downloaded once')
     h.add_argument('--out', help='write summary.json, predictions.csv and ensemble.pt here (all or nothing)')
-    h.add_argument('--recipe', choices=['paper', 'baseline'], default='paper',
-                   help="'paper': the paper's final solution (embedding, augmentation + TTA, Swish, 1cycle, dense 6x33; default); "
+    h.add_argument('--members', choices=['net', 'xgboost', 'net+xgboost'], default='net',
+                   help="what the ensemble is made of: 'net' networks (default), 'xgboost' boosted decision trees (XGBoost; "
+                        "pip install \"hepnb[trees]\"), 'net+xgboost' both on every fold, mixed on out-of-fold predictions. "
+                        "--recipe, --epochs, --augment, --act, --schedule, --lr and --dense shape the networks: an error with --members xgboost")
+    h.add_argument('--recipe', choices=['paper', 'baseline'],
+                   help="the networks' recipe: 'paper': the paper's final solution (embedding, augmentation + TTA, Swish, 1cycle, dense 6x33; default); "
                         "'baseline': 4x100 ReLU, constant LR, early stopping. Flags below change single techniques.")
-    h.add_argument('--models', type=int, help='number of ensemble members (default 10; --quick: 3)')
+    h.add_argument('--models', type=int, help='number of ensemble members of each kind (default 10; --quick: 3)')
     h.add_argument('--epochs', type=int, help='maximum epochs per member (1cycle: the cycle length)')
     h.add_argument('--quick', action='store_true', help='a few epochs, 3 models: a smoke test, not the real recipe')
     h.add_argument('--seed', type=int, default=0, help='seed for splits, initialisation and shuffling (default 0)')

@@ -103,7 +103,7 @@ def xgboost_recipe(name:str='XGBoost', # its row in the table
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise DataError(f"xgboost_recipe: {k} must be an integer >= 1, got {v!r}")
     def fit(train, valid, seed, scaler):
         try: import xgboost as xgb
-        except ImportError: raise DataError("xgboost_recipe needs XGBoost: pip install xgboost") from None
+        except ImportError: raise DataError('xgboost_recipe needs XGBoost: pip install "hepnb[trees]" (it installs xgboost-cpu on Linux, xgboost elsewhere)') from None
         clf = xgb.XGBClassifier(n_estimators=n_estimators, max_depth=max_depth, learning_rate=learning_rate, tree_method='hist',
                                 random_state=int(seed), n_jobs=n_jobs, **({'early_stopping_rounds': early_stopping_rounds,
                                 'eval_metric': 'logloss'} if early_stopping_rounds else {}), **params)

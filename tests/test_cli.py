@@ -148,3 +148,34 @@ def test_bad_out_and_flags_before_any_work(tmp_path):
         r = subprocess.run([console_script('hepnb'), 'higgs', '--quick'] + args, capture_output=True, text=True)
         assert r.returncode == 2 and 'Traceback' not in r.stderr and all(w in r.stderr for w in words), r.stderr
         assert __import__('time').time() - t0 < 20      # refused before the data is read or anything trains
+
+@pytest.mark.parametrize('members', ['xgboost', 'net+xgboost'])
+def test_tree_members(members, tmp_path):
+    "`--members xgboost` / `net+xgboost`: predictions written, the members named, and the saved ensemble predicts the same."
+    from hepnb.higgs.dataset import load_higgs
+    from hepnb.train.ensemble import Ensemble
+    from hepnb.models.trees import BoostedTrees
+    extra = ['--recipe', 'baseline', '--epochs', '2'] if members == 'net+xgboost' else []
+    r = subprocess.run([console_script('hepnb'), 'higgs', '--quick', '--members', members, '--models', '2', '--out', str(tmp_path)] + extra,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    s = json.loads((tmp_path / 'summary.json').read_text())
+    kinds = members.split('+')
+    assert s['members'] == s['config']['members'] == members and s['member_counts'] == {k: 2 for k in kinds}
+    assert s['n_models'] == 2 * len(kinds) and ('mix' in s) == (len(kinds) == 2)
+    assert f"{members}: " in r.stdout and 'XGBoost' in r.stdout
+    pr = pd.read_csv(tmp_path / 'predictions.csv')
+    assert len(pr) == s['n_train'] + s['n_val'] + s['n_test'] and pr.pred.between(0, 1).all()
+    assert 0.8 < s['auc_test'] < 1.0
+    ens = Ensemble.load(tmp_path / 'ensemble.pt')
+    assert sum(isinstance(m, BoostedTrees) for m in ens.models) == 2 and len(ens) == s['n_models']
+    df = load_higgs(s['data']['path'])
+    p = pd.Series(ens.predict(df), index=df.EventId.to_numpy())
+    np.testing.assert_allclose(p.loc[pr.EventId].to_numpy(), pr.pred.to_numpy(), rtol=1e-6, atol=1e-7)
+
+def test_tree_members_refuse_network_flags():
+    for flags, named in ((['--act', 'relu'], '--act'), (['--dense', '--schedule', 'sgdr'], '--schedule, --dense'),
+                         (['--augment'], '--augment'), (['--recipe', 'baseline'], '--recipe')):
+        r = subprocess.run([console_script('hepnb'), 'higgs', '--members', 'xgboost'] + flags, capture_output=True, text=True)
+        assert r.returncode == 2 and 'Traceback' not in r.stderr, r.stderr
+        assert f"{named}: " in r.stderr and '--members xgboost trains no network' in r.stderr, r.stderr

@@ -92,3 +92,18 @@ def test_missing_fastai_is_a_clear_error(tmp_path):
             "except ModuleNotFoundError as e: print(e)\n")
     out = run(sys.executable, '-c', code, cwd=tmp_path)
     assert 'pip install --no-deps fastai==2.8.7' in out
+
+def test_trees_extra(wheel):
+    "`hepnb[trees]` installs XGBoost: the CPU-only xgboost-cpu on Linux (PyPI's Linux xgboost is the CUDA build with NCCL), xgboost elsewhere."
+    import zipfile
+    from packaging.requirements import Requirement
+    with zipfile.ZipFile(wheel) as z:
+        meta = z.read(next(n for n in z.namelist() if n.endswith('.dist-info/METADATA'))).decode()
+    assert 'Provides-Extra: trees' in meta.splitlines()
+    reqs = [Requirement(l.split(':', 1)[1]) for l in meta.splitlines() if l.startswith('Requires-Dist:')]
+    trees = [r for r in reqs if r.marker is not None and 'trees' in str(r.marker)]
+    def pick(platform): return sorted(r.name for r in trees if r.marker.evaluate({'extra': 'trees', 'sys_platform': platform}))
+    assert pick('linux') == ['xgboost-cpu'] and pick('darwin') == ['xgboost'] and pick('win32') == ['xgboost'], trees
+    assert not [r for r in reqs if r.name.startswith('xgboost') and r.marker is None]   # not a core requirement
+    pins = {l.split('==')[0]: l.split('==')[1] for l in (ROOT / 'constraints.txt').read_text().splitlines() if '==' in l and not l.startswith('#')}
+    assert pins['xgboost-cpu'] == pins['xgboost']          # the same version on every platform

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from ..core import DataError
-from ..physics.generate import run_pythia
+from ..physics.generate import run_pythia_with_info
 
 # %% auto #0
 __all__ = ['MB_TO_FB', 'RESERVED_COLUMNS', 'process_seed', 'generate_processes']
@@ -54,8 +54,8 @@ def generate_processes(processes:dict, # process name -> Pythia settings (proces
     n_events = _check_inputs(processes, n_events, lumi, run, seed)
     tables, rows = [], []
     for k, (name, settings) in enumerate(processes.items()):
-        recs, info = run_pythia(settings, n_events[name], analysis, seed=process_seed(seed, name), n_workers=n_workers, cache_key=cache_key,
-                                progress=progress, batch_size=batch_size, return_info=True)
+        recs, info = run_pythia_with_info(settings, n_events[name], analysis, seed=process_seed(seed, name), n_workers=n_workers, cache_key=cache_key,
+                                          progress=progress, batch_size=batch_size)
         if not isinstance(recs, pd.DataFrame):
             raise DataError(f"process {name!r}: the analysis must return dicts (one per selected event), got "
                             f"{type(next(iter(recs))).__name__ if len(recs) else 'nothing'}")

@@ -15,7 +15,8 @@ from .spec import (EventSpec, event_inputs, event_labels, event_weights, event_i
                              check_ids, DataWarning)
 
 # %% auto #0
-__all__ = ['OUTSIDE_FRAC', 'Standardiser', 'stratified_split', 'stratified_folds', 'TabularSet', 'event_set', 'prepare']
+__all__ = ['OUTSIDE_FRAC', 'Standardiser', 'stratified_split', 'stratified_folds', 'TabularSet', 'event_set', 'prepare',
+           'key_frame']
 
 # %% ../../nbs/11_data.preprocess.ipynb #29c3956a
 class Standardiser:
@@ -349,3 +350,26 @@ def prepare(df:pd.DataFrame, # labelled events in the user's columns
                                 w=balanced_weights(yi, wi) if balance and len(i) else wi, w_eval=w_eval, ids=ids.iloc[i],
                                 key=key[i], cont_names=cont, cat_names=cat, cat_cards=cards, labelled=True, spec=spec)
     return sets, scaler
+
+# %% ../../nbs/11_data.preprocess.ipynb #083fff3d
+def key_frame(data, # the events to predict: a DataFrame in the user's columns, or a `TabularSet`
+              spec:EventSpec|None, # the model's data spec: its `ids` name the identifier columns
+              name:bool|str='score' # the score column to come (True: 'score'); checked against the id names
+             ) -> pd.DataFrame:
+    "The id columns of `data` (a new frame, index 0..N-1) that keyed predictions are joined to; `DataError` without ids."
+    name = 'score' if name is True else name
+    if not isinstance(name, str) or not name: raise DataError(f"keyed must be True or a column name for the scores, got {name!r}")
+    ids = list(spec.ids) if spec is not None else []
+    if not ids: raise DataError("predictions keyed by ids need identifier columns in the data spec, and it names none: build the "
+                                "spec with infer_spec(..., ids=['run', 'luminosityBlock', 'event']) (or EventSpec(ids=[...])); "
+                                "without ids, predict() returns the scores in row order")
+    if name in ids: raise DataError(f"the score column {name!r} is also an id column {ids}: choose another name (keyed='...')")
+    if isinstance(data, pd.DataFrame):
+        _need(data, ids, 'predictions keyed by ids')
+        return data[ids].reset_index(drop=True)
+    if isinstance(data, TabularSet):
+        missing = [c for c in ids if c not in data.ids.columns]
+        if missing: raise DataError(f"this TabularSet carries the ids {list(data.ids.columns)}, not {missing}: make it from a "
+                                    "table with the spec's id columns (prepare / event_set), or pass the DataFrame")
+        return data.ids[ids].reset_index(drop=True)
+    raise DataError(f"keyed predictions need a DataFrame or a TabularSet, got {type(data).__name__}")

@@ -11,7 +11,7 @@ from torch import nn
 from ..core import DataError
 
 # %% auto #0
-__all__ = ['TREE_DEFAULTS', 'tree_params', 'BoostedTrees', 'fit_boosted_trees']
+__all__ = ['TREE_DEFAULTS', 'tree_params', 'BoostedTrees', 'train_booster', 'fit_boosted_trees']
 
 # %% ../../nbs/35_models.trees.ipynb #d33081f6
 TREE_DEFAULTS = {'n_estimators': 2000,          # most boosting rounds (trees)
@@ -44,7 +44,7 @@ def tree_params(params:dict|None=None # overrides of `TREE_DEFAULTS` (JSON-able 
 
 def _xgboost():
     try: import xgboost
-    except ImportError: raise DataError("XGBoost members need the xgboost package: pip install xgboost (or xgboost-cpu)") from None
+    except ImportError: raise DataError('XGBoost members need the xgboost package: pip install "hepnb[trees]" (it installs xgboost-cpu on Linux, xgboost elsewhere)') from None
     return xgboost
 
 # %% ../../nbs/35_models.trees.ipynb #c64d962c
@@ -134,6 +134,28 @@ def _norm_weights(w, what:str) -> np.ndarray:
     if w.sum() <= 0: raise DataError(f"{what}: weights sum to zero")
     return w * len(w) / w.sum()
 
+def train_booster(trn:tuple, # (x_cat, x_cont, y, w) of the training events (weights >= 0; y: 0/1, or class codes 0..K-1)
+                  val:tuple, # the same for the validation events (early stopping)
+                  feature_types:list, # 'q' (a number) or 'c' (a category) per input: the continuous inputs, then the codes
+                  params:dict|None=None, # overrides of `TREE_DEFAULTS`
+                  seed:int=0, # same seed => the same trees (one thread)
+                  num_class:int|None=None, # None: binary ('binary:logistic', log loss); K: 'multi:softprob' over K classes (mlogloss)
+                  what:str='fit_boosted_trees' # who asks, for messages
+                 ) -> tuple:
+    "`(booster, best validation loss)`: XGBoost trained with early stopping on `val` (weighted), cut to its best round — hepnb's one path to train trees (binary members and multi-class models)."
+    p, xgb = tree_params(params), _xgboost()
+    tw, vw = _norm_weights(trn[3], f'{what}, training events'), _norm_weights(val[3], f'{what}, validation events')
+    dt, dv = _dmatrix(*trn[:3], tw, feature_types), _dmatrix(*val[:3], vw, feature_types)
+    objective = (dict(objective='binary:logistic', eval_metric='logloss') if num_class is None else
+                 dict(objective='multi:softprob', num_class=int(num_class), eval_metric='mlogloss'))
+    native = dict(**objective, tree_method='hist', seed=int(seed), nthread=1,
+                  eta=p['learning_rate'], max_depth=p['max_depth'], min_child_weight=p['min_child_weight'], subsample=p['subsample'],
+                  colsample_bytree=p['colsample_bytree'], reg_lambda=p['reg_lambda'], reg_alpha=p['reg_alpha'], gamma=p['gamma'],
+                  max_bin=p['max_bin'], max_cat_to_onehot=1)
+    b = xgb.train(native, dt, p['n_estimators'], evals=[(dv, 'val')], early_stopping_rounds=p['early_stopping_rounds'], verbose_eval=False)
+    best = getattr(b, 'best_iteration', None)
+    return (b[:best + 1] if best is not None else b), float(getattr(b, 'best_score', float('nan')))
+
 def fit_boosted_trees(trn:tuple, # (x_cat, x_cont, y, w) of the training events (weights >= 0)
                       val:tuple, # the same for the validation events (early stopping)
                       cat_cards=(), # cardinality of each categorical input
@@ -141,14 +163,5 @@ def fit_boosted_trees(trn:tuple, # (x_cat, x_cont, y, w) of the training events 
                       seed:int=0 # same seed => the same trees (one thread)
                      ) -> BoostedTrees:
     "A `BoostedTrees` member trained with early stopping on `val` (weighted log loss), cut to its best round."
-    p = tree_params(params)
-    xgb, m = _xgboost(), BoostedTrees(np.asarray(trn[1]).shape[1], cat_cards, p)
-    (tw, vw) = (_norm_weights(trn[3], 'fit_boosted_trees, training events'), _norm_weights(val[3], 'fit_boosted_trees, validation events'))
-    dt, dv = _dmatrix(*trn[:3], tw, m.feature_types), _dmatrix(*val[:3], vw, m.feature_types)
-    native = dict(objective='binary:logistic', eval_metric='logloss', tree_method='hist', seed=int(seed), nthread=1,
-                  eta=p['learning_rate'], max_depth=p['max_depth'], min_child_weight=p['min_child_weight'], subsample=p['subsample'],
-                  colsample_bytree=p['colsample_bytree'], reg_lambda=p['reg_lambda'], reg_alpha=p['reg_alpha'], gamma=p['gamma'],
-                  max_bin=p['max_bin'], max_cat_to_onehot=1)
-    b = xgb.train(native, dt, p['n_estimators'], evals=[(dv, 'val')], early_stopping_rounds=p['early_stopping_rounds'], verbose_eval=False)
-    best = getattr(b, 'best_iteration', None)
-    return m.set_booster(b[:best + 1] if best is not None else b)
+    m = BoostedTrees(np.asarray(trn[1]).shape[1], cat_cards, tree_params(params))
+    return m.set_booster(train_booster(trn, val, m.feature_types, m.params, seed)[0])

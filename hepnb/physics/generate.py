@@ -4,16 +4,17 @@
 
 # %% ../../nbs/02_physics.generate.ipynb #d33caea0
 from __future__ import annotations
-import contextlib, hashlib, io, json, math, os, re, socket, time, warnings
+import contextlib, hashlib, json, math, os, socket, time, warnings
 from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
-from ..core import DataError, FormatError, HepnbError, atomic_file, cache_dir, version_stamp
+from ..core import DataError, FormatError, HepnbError, cache_dir, version_stamp
+from ..records import Uncacheable, read_entry, write_records  # the cache's file format
 from ..parallel import map_ordered, local_cores, where_am_i, TaskError, RayCluster  # the one task engine: local processes or a Ray cluster
 
 # %% auto #0
 __all__ = ['PYTHIA_QUIET', 'pythia_seed', 'make_pythia', 'final_state', 'top_decays', 'record_arrays', 'final_state_batch',
-           'top_decays_in_record', 'run_pythia']
+           'top_decays_in_record', 'run_pythia_with_info', 'run_pythia']
 
 # %% ../../nbs/02_physics.generate.ipynb #c584bc4a
 def _pythia8():
@@ -213,25 +214,12 @@ def _pythia_version() -> str:
 
 def _digest(key:dict) -> str: return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
-def _read_entry(path, key:dict, what:str='cache entry', check=None) -> tuple[dict, list]|None:
-    "`(meta, records)` of the records file at `path` if valid (right checksum, same key, `check(meta, records)` passes); else `None`, after a warning naming the file and the fault. Never unpickles."
-    if not path.exists(): return None
-    try:
-        header, records = _read_records(path)
-        if header.get('key') != json.loads(json.dumps(key, default=str)): raise FormatError("it holds another configuration")
-        meta = header.get('meta')
-        if not isinstance(meta, dict): raise FormatError("no metadata in its header")
-        if check is not None: check(meta, records)
-        return meta, records
-    except Exception as e:
-        warnings.warn(f"ignoring {what} {path} ({type(e).__name__}: {e}); regenerating it"); return None
-
 def _read_cache(path, key:dict, n_records:int|None):
     "`(records, info)` of a valid whole-run cache entry (holding the number of records asked for), else `None`."
     def check(info, recs):
         want = info.get('n_records') if n_records is None else n_records
         if len(recs) != want or info.get('n_records') != want: raise FormatError(f"it holds {len(recs)} records, expected {want}")
-    if (hit := _read_entry(path, key, check=check)) is None: return None
+    if (hit := read_entry(path, key, check=check)) is None: return None
     info, recs = hit
     return (pd.DataFrame(recs) if all(isinstance(r, dict) for r in recs) else recs), info
 
@@ -264,37 +252,35 @@ class _Chunks:
             if missing: raise FormatError(f"fields {missing} missing from its header")
         out = {}
         for k in range(len(self.sizes)):
-            if self.path(k).name in names: hit = _read_entry(self.path(k), self._key(k), 'finished chunk', check)
+            if self.path(k).name in names: hit = read_entry(self.path(k), self._key(k), 'finished chunk', check)
             else: _legacy(self.path(k).with_suffix('.pkl'), 'finished chunk'); hit = None
             if hit is not None: out[k] = {**{f: hit[0][f] for f in _CHUNK_META}, 'records': hit[1]}
         return out
     def write(self, k:int, res:dict):
         if self.off: return
-        try: _write_records(self.path(k), self._key(k), {f: res[f] for f in _CHUNK_META}, res['records'])
-        except _Uncacheable: self.off = True  # the whole-run entry cannot be written either: run_pythia warns then
+        try: write_records(self.path(k), self._key(k), {f: res[f] for f in _CHUNK_META}, res['records'])
+        except Uncacheable: self.off = True  # the whole-run entry cannot be written either: run_pythia warns then
     def remove(self, n:int):
         "Delete the files of chunks 0..n-1 (their records are in the whole-run entry now), and the folder if empty."
         for k in range(n): self.path(k).unlink(missing_ok=True)
         with contextlib.suppress(OSError): self.folder.rmdir()
 
 # %% ../../nbs/02_physics.generate.ipynb #c8ea4905
-def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
-               n_events:int, # events to generate, or the most events allowed when `n_records` is given
-               analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event
-               seed:int=0, # same seed => identical output, whatever `n_workers` (or `address`)
-               n_workers:int|None=1, # local worker processes (`None`: all cores); 1 runs in this process
-               cache_key:str|None=None, # enables the on-disk cache (and resumption); change it when `analysis` changes
-               progress:bool=True, # show a progress bar (records with `n_records`, else events)
-               *,
-               n_records:int|None=None, # stop once this many records are collected (then truncated to it)
-               chunk_size:int=500, # events per chunk (one Pythia instance, one seed, one task); part of the cache key
-               min_tries:int=2000, # with `n_records`: give up if no record after this many events
-               batch_size:int|None=None, # vectorised mode: `analysis(pythia, batch)` per `pythia.nextBatch(batch_size)`
-               return_info:bool=False, # also return a dict: events generated, cross-section, seconds, chunks resumed, where they ran
-               address:str|None=None # a running Ray cluster ('HOST:PORT'): run the chunks there as Ray tasks
-              ) -> pd.DataFrame|list|tuple:
-    "Generate events with Pythia 8 in parallel chunks, apply `analysis` to each, collect what it returns."
-    import cloudpickle
+def run_pythia_with_info(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
+                         n_events:int, # events to generate, or the most events allowed when `n_records` is given
+                         analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event
+                         seed:int=0, # same seed => identical output, whatever `n_workers` (or `address`)
+                         n_workers:int|None=1, # local worker processes (`None`: all cores); 1 runs in this process
+                         cache_key:str|None=None, # enables the on-disk cache (and resumption); change it when `analysis` changes
+                         progress:bool=True, # show a progress bar (records with `n_records`, else events)
+                         *,
+                         n_records:int|None=None, # stop once this many records are collected (then truncated to it)
+                         chunk_size:int=500, # events per chunk (one Pythia instance, one seed, one task); part of the cache key
+                         min_tries:int=2000, # with `n_records`: give up if no record after this many events
+                         batch_size:int|None=None, # vectorised mode: `analysis(pythia, batch)` per `pythia.nextBatch(batch_size)`
+                         address:str|None=None # a running Ray cluster ('HOST:PORT'): run the chunks there as Ray tasks
+                        ) -> tuple[pd.DataFrame|list, dict]:
+    "Generate events with Pythia 8 in parallel chunks, apply `analysis` to each: `(records, info)`, the records it returned (a DataFrame; a list when they are not dicts) and the run (events generated, cross-section, seconds, chunks resumed, where they ran)."
     settings = _check_settings(settings)
     for name, v in (('n_events', n_events), ('chunk_size', chunk_size), ('batch_size', batch_size or 0)) + ((('n_records', n_records),) if n_records is not None else ()):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
@@ -318,7 +304,7 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
     if cache_key is not None:
         path = cache_dir('pythia') / f'{_digest(key)}.records'
         if not path.exists(): _legacy(path.with_suffix('.pkl'))
-        if (hit := _read_cache(path, key, n_records)) is not None: return hit if return_info else hit[0]
+        if (hit := _read_cache(path, key, n_records)) is not None: return hit
         store = _Chunks(key, sizes)
         finished = store.finished()
     todo = [k for k in range(len(sizes)) if k not in finished]
@@ -344,7 +330,7 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
         if not results or n_rec == 0: return width if results else max(1, width // 2)
         return min(width, math.ceil(1.1 * (target - n_rec) * len(results) / n_rec))
 
-    import hepnb.physics.generate as _gen  # workers import the task from the installed module
+    import cloudpickle, hepnb.physics.generate as _gen  # workers import the task from the installed module
     shared = cloudpickle.dumps((settings, int(seed), analysis, batch_size))  # the analysis travels cloudpickled
     # one task per chunk still to do, results in chunk order (reproducible); started lazily, stopped when closed
     tasks = map_ordered(_gen._run_chunk, ((k, sizes[k], address is not None) for k in todo), shared,
@@ -375,126 +361,16 @@ def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams,
                 n_chunks_resumed=n_resumed, chunk_hosts=[_host(r.get('where')) for r in results])
     out = pd.DataFrame(records) if all(isinstance(r, dict) for r in records) else records
     if path is not None:
-        try: _write_records(path, key, info, records)
-        except _Uncacheable as e: warnings.warn(f"run_pythia: the records are not cached ({e}); the next call generates them again")
+        try: write_records(path, key, info, records)
+        except Uncacheable as e: warnings.warn(f"run_pythia: the records are not cached ({e}); the next call generates them again")
         store.remove(len(results))  # the whole-run entry holds them now
-    return (out, info) if return_info else out
+    return out, info
 
-# %% ../../nbs/02_physics.generate.ipynb #a7e1c004
-_MAGIC = b'HEPNB-RECORDS 1\n'  # a records file: this line, the sha256 (hex) of all that follows its line, a JSON header line, an .npz
-
-class _Uncacheable(DataError):
-    "Records that cannot be stored without pickle: the run still returns them, they are just not cached."
-
-def _plain(o):
-    "`json.dumps`'s `default`: numpy scalars as Python numbers; anything else cannot go into a header."
-    if isinstance(o, np.bool_): return bool(o)
-    if isinstance(o, np.integer): return int(o)
-    if isinstance(o, np.floating): return float(o)
-    raise _Uncacheable(f"a {type(o).__name__} value cannot be stored in a cache header (JSON numbers, strings, lists and dicts only)")
-
-_PY = {'bool': (bool, np.bool_), 'int': (int, np.int64), 'float': (float, np.float64), 'str': (str, np.str_)}
-
-def _encode_column(name, values:list, arrays:dict, i:int) -> dict:
-    "Store one column of records (`None` allowed) as arrays `c{i}`, `c{i}_none`, `c{i}_shape`; return its description for the header."
-    spec, none = {'name': name}, np.array([v is None for v in values], bool)
-    vals = [v for v in values if v is not None]
-    if none.any(): arrays[f'c{i}_none'] = none; spec['none'] = True
-    if not vals: spec['kind'] = 'none'; return spec
-    t = type(vals[0])
-    if any(type(v) is not t for v in vals):
-        raise _Uncacheable(f"column {name!r} mixes value types ({', '.join(sorted({type(v).__name__ for v in vals}))})")
-    what = f"column {name!r} holds {t.__name__} values"
-    if t.__name__ in _PY and t is _PY[t.__name__][0]:
-        try: a = np.array(vals, dtype=_PY[t.__name__][1])
-        except OverflowError: raise _Uncacheable(f"column {name!r}: an integer beyond 64 bits") from None
-        spec.update(kind='py', type=t.__name__)
-    elif isinstance(vals[0], np.generic) and vals[0].dtype.kind in 'biufc':
-        a = np.array(vals, dtype=vals[0].dtype); spec['kind'] = 'np'
-    elif t is np.ndarray:
-        dt, nd = vals[0].dtype, vals[0].ndim
-        if dt.kind not in 'biufcSU' or any(v.dtype != dt or v.ndim != nd for v in vals):
-            raise _Uncacheable(f"{what} of different dtypes or dimensions, or of dtype {dt} (numbers and strings only)")
-        arrays[f'c{i}_shape'] = np.array([v.shape for v in vals], np.int64).reshape(len(vals), nd)
-        a = np.concatenate([v.reshape(-1) for v in vals]); spec['kind'] = 'ndarray'
-    else: raise _Uncacheable(f"{what} (numbers, strings, numpy arrays and None only)")
-    arrays[f'c{i}'] = a
-    return spec
-
-def _decode_column(spec:dict, z, i:int, n:int) -> list:
-    "The `n` values of column `i` of the `.npz` `z`, checked against `spec`; else `FormatError`."
-    def arr(name, ndim):
-        a = z[name]  # np.load(..., allow_pickle=False): an object array (a pickle) raises ValueError here, unread
-        if a.ndim != ndim: raise FormatError(f"array {name} has {a.ndim} dimensions, expected {ndim}")
-        return a
-    if not isinstance(spec.get('name'), (str, type(None))): raise FormatError(f"column {i} has no valid name")
-    none = arr(f'c{i}_none', 1) if spec.get('none') else np.zeros(n, bool)
-    if none.dtype != bool or len(none) != n: raise FormatError(f"array c{i}_none is not {n} booleans")
-    m, kind, name = n - int(none.sum()), spec.get('kind'), spec.get('name')
-    if kind == 'none':
-        if m: raise FormatError(f"column {name!r} has no values for {m} records")
-        vals = []
-    elif kind in ('py', 'np', 'ndarray'):
-        a = arr(f'c{i}', 1)
-        if kind == 'py' and (spec.get('type') not in _PY or a.dtype.kind != np.dtype(_PY[spec['type']][1]).kind):
-            raise FormatError(f"column {name!r}: {a.dtype} values for Python type {spec.get('type')!r}")
-        if a.dtype.kind not in ('biufc' if kind == 'np' else 'biufcSU'): raise FormatError(f"column {name!r}: dtype {a.dtype}")
-        if kind != 'ndarray':
-            if len(a) != m: raise FormatError(f"column {name!r} has {len(a)} values for {m} records")
-            vals = a.tolist() if kind == 'py' else list(a)
-        else:
-            shapes = arr(f'c{i}_shape', 2)
-            if shapes.dtype != np.int64 or len(shapes) != m or (shapes < 0).any(): raise FormatError(f"array c{i}_shape is not {m} shapes")
-            ends = np.cumsum(np.prod(shapes, axis=1), dtype=np.int64)
-            if (int(ends[-1]) if m else 0) != len(a): raise FormatError(f"column {name!r}: its shapes need {int(ends[-1]) if m else 0} values, it has {len(a)}")
-            vals = [a[e - math.prod(s):e].reshape(s).copy() for s, e in zip(shapes.tolist(), ends.tolist())]
-    else: raise FormatError(f"column {name!r} of unknown kind {kind!r}")
-    it = iter(vals)
-    return [None if k else next(it) for k in none.tolist()]
-
-def _write_records(path, # the file to write or replace (atomically)
-                   key:dict, # what the records are of (stored as JSON; `_read_entry` compares it)
-                   meta:dict, # JSON metadata: the run's info, a chunk's counts
-                   records:list # dicts of numbers, strings, numpy arrays or None (each key of one type), or such values
-                  ) -> None:
-    "Write a records file: a line of magic, the sha256 of the rest, a JSON header (key, stamp, meta, count, columns), the columns as an `.npz`."
-    dicts = all(isinstance(r, dict) for r in records)
-    if dicts:
-        names = list(records[0]) if records else []
-        if any(not isinstance(k, str) for k in names): raise _Uncacheable(f"record keys must be strings, got {names}")
-        if any(list(r) != names for r in records): raise _Uncacheable("the records do not all have the same keys in the same order")
-        cols = [(k, [r[k] for r in records]) for k in names]
-    elif any(isinstance(r, dict) for r in records): raise _Uncacheable("some records are dicts, others are not")
-    else: cols = [(None, list(records))]
-    arrays = {}
-    specs = [_encode_column(k, v, arrays, i) for i, (k, v) in enumerate(cols)]
-    buf = io.BytesIO(); np.savez(buf, allow_pickle=False, **arrays)
-    header = dict(format='hepnb.records', key=json.loads(json.dumps(key, default=str)), stamp=version_stamp(), meta=meta,
-                  count=len(records), dicts=dicts, columns=specs)
-    body = json.dumps(header, sort_keys=True, default=_plain).encode() + b'\n' + buf.getvalue()
-    with atomic_file(path) as f: f.write(_MAGIC + hashlib.sha256(body).hexdigest().encode() + b'\n' + body)
-
-# %% ../../nbs/02_physics.generate.ipynb #6b60770d
-def _read_records(path # a file written by `_write_records`
-                 ) -> tuple[dict, list]:
-    "`(header, records)` of a records file; its sha256 is checked on the bytes before anything is parsed, and nothing is unpickled. `FormatError` naming the fault."
-    with open(path, 'rb') as f:
-        if f.read(len(_MAGIC)) != _MAGIC:
-            raise FormatError("not a hepnb records file (a pickle of an older hepnb, or another program's file); not read, for safety")
-        digest, body = f.readline(80).strip(), f.read()
-    if not re.fullmatch(rb'[0-9a-f]{64}', digest): raise FormatError("no sha256 after the first line: truncated, or not a hepnb records file")
-    if hashlib.sha256(body).hexdigest().encode() != digest: raise FormatError("checksum mismatch: modified, truncated or corrupted")
-    line, _, npz = body.partition(b'\n')
-    try: header = json.loads(line)
-    except ValueError as e: raise FormatError(f"unreadable JSON header ({e})") from None
-    if not isinstance(header, dict) or header.get('format') != 'hepnb.records': raise FormatError("not a hepnb records header")
-    n, specs = header.get('count'), header.get('columns')
-    if not isinstance(n, int) or n < 0 or not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
-        raise FormatError("no valid count and column list in its header")
-    with np.load(io.BytesIO(npz), allow_pickle=False) as z: cols = [_decode_column(s, z, i, n) for i, s in enumerate(specs)]
-    if not header.get('dicts'):
-        if len(cols) != 1: raise FormatError(f"{len(cols)} columns for records that are not dicts")
-        return header, cols[0]
-    names = [s['name'] for s in specs]
-    if len(set(names)) != len(names) or not all(isinstance(k, str) for k in names): raise FormatError("column names missing or repeated")
-    return header, [dict(zip(names, row)) for row in zip(*cols)] if cols else [{} for _ in range(n)]
+# %% ../../nbs/02_physics.generate.ipynb #6552c653
+def run_pythia(settings:Sequence[str], # Pythia setting strings (process, beams, cuts); no seed settings
+               n_events:int, # events to generate, or the most events allowed when `n_records` is given
+               analysis:Callable, # `analysis(pythia) -> dict | list[dict] | None`, called once per event (or batch)
+               *args, **kwargs # the other arguments of `run_pythia_with_info`: seed, n_workers, cache_key, progress, n_records, ...
+              ) -> pd.DataFrame|list:
+    "The records of `run_pythia_with_info` alone (a DataFrame; a list when they are not dicts)."
+    return run_pythia_with_info(settings, n_events, analysis, *args, **kwargs)[0]

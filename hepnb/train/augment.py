@@ -56,6 +56,13 @@ class EventTransform:
         if missing: raise DataError(f"augmentation needs the Cartesian momentum columns {missing}, absent from cont_names")
         self.objects = {o: tuple(None if c is None else pos[c] for c in cols) for o, cols in objects.items()}
         self.zero_tol = zero_tol
+        # all objects at once: the x/y columns of every object, the z columns of those that have one (same arithmetic, bit for bit)
+        ixy = [(ix, iy) for ix, iy, _ in self.objects.values()]
+        self._ix, self._iy = (torch.tensor([c[j] for c in ixy], dtype=torch.long) for j in (0, 1))
+        self._hz = torch.tensor([iz is not None for *_, iz in self.objects.values()])
+        self._iz = torch.tensor([iz for *_, iz in self.objects.values() if iz is not None], dtype=torch.long)
+        cols = [c for cs in self.objects.values() for c in cs if c is not None]
+        self._vector = len(cols) == len(set(cols))   # objects sharing a column: the loop below, object by object
 
     @classmethod
     def from_standardiser(cls, scaler, # fitted `hepnb.data.preprocess.Standardiser` (names, mean, std)
@@ -83,6 +90,19 @@ class EventTransform:
             raise DataError(f"x_cont has shape {tuple(x_cont.shape)}, expected (N, {len(self.cont_names)})")
         mean, std = self.mean.to(x_cont.device, x_cont.dtype), self.std.to(x_cont.device, x_cont.dtype)
         out = x_cont.clone()
+        if self._vector and len(self._ix):
+            dev = x_cont.device
+            ix, iy, iz, hz = self._ix.to(dev), self._iy.to(dev), self._iz.to(dev), self._hz.to(dev)
+            x0, y0, z0 = x_cont[:, ix], x_cont[:, iy], x_cont[:, iz]
+            px, py, pz = x0*std[ix] + mean[ix], y0*std[iy] + mean[iy], z0*std[iz] + mean[iz]
+            px2, py2, pz2 = transform_momenta(px, py, pz, angle, flip_y, flip_z)
+            absent = (px.abs() <= self.zero_tol) & (py.abs() <= self.zero_tol)
+            zabs = pz.abs() <= self.zero_tol
+            if len(iz): absent[:, hz] &= zabs
+            out[:, ix] = torch.where(absent, x0, (px2 - mean[ix]) / std[ix])
+            out[:, iy] = torch.where(absent, y0, (py2 - mean[iy]) / std[iy])
+            if len(iz): out[:, iz] = torch.where(absent[:, hz], z0, (pz2 - mean[iz]) / std[iz])
+            return out
         for ix, iy, iz in self.objects.values():
             cols = [ix, iy] + ([] if iz is None else [iz])
             p = x_cont[:, cols]*std[cols] + mean[cols]

@@ -15,7 +15,7 @@ from ..core import DataError
 from ..models.tabular import TabularNet
 
 # %% auto #0
-__all__ = ['BatchedTabularNet', 'MemberBCE', 'MemberBatches', 'MemberAugment', 'MemberTracker', 'predict_members']
+__all__ = ['BatchedTabularNet', 'FlatAdam', 'MemberBCE', 'MemberBatches', 'MemberAugment', 'MemberTracker', 'predict_members']
 
 # %% ../../nbs/48_train.batched.ipynb #5059702d
 class _BParam(nn.Module):
@@ -34,6 +34,60 @@ class _BPReLU(_BParam):
     def forward(self, x): return torch.where(x >= 0, x, self.weight * x)
 
 def _stacked(v:torch.Tensor) -> torch.Tensor: return v if v.ndim >= 2 else v.reshape(-1, 1)
+
+_ACT_GRAD = {nn.SiLU: torch.ops.aten.silu_backward, nn.ReLU: lambda g, z: torch.ops.aten.threshold_backward(g, z, 0)}
+
+class _DenseStack(torch.autograd.Function):
+    """The hidden layers and the head of K members in one autograd node, features-first: a densely connected stack
+    writes each layer's output into one preallocated buffer (no concatenations) and its backward accumulates the
+    gradients of the dense connections in one buffer, skipping the inputs that need none (the continuous features)."""
+    @staticmethod
+    def forward(ctx, x0, n_skip:int, acts:tuple, dense:bool, *wb):
+        K, F0, B = x0.shape
+        Ws, bs = wb[0::2], wb[1::2]
+        L = len(Ws) - 1
+        widths = [w.shape[1] for w in Ws[:-1]]
+        S = F0 + sum(widths[:-1]) if dense else F0
+        offs = [S - F0 - sum(widths[:d]) for d in range(L)] if dense else [0] * L   # layer d reads X[:, offs[d]:]
+        X = x0.new_empty(K, S, B) if dense else None
+        if dense: X[:, S-F0:] = x0
+        zs, ins, x = [], [], x0
+        for d in range(L):
+            xin = X[:, offs[d]:] if dense else x
+            z = torch.baddbmm(bs[d], Ws[d], xin)
+            a = acts[d](z)
+            if dense and d < L - 1: X[:, offs[d+1]:offs[d]] = a
+            zs.append(z); ins.append(None if dense else xin); x = a
+        out = torch.baddbmm(bs[L], Ws[L], x)
+        ctx.save_for_backward(X if dense else None, x, *zs, *(() if dense else ins), *Ws)
+        ctx.meta = (K, F0, B, L, S, offs, dense, tuple(_ACT_GRAD[type(a)] for a in acts), n_skip)
+        return out
+
+    @staticmethod
+    def backward(ctx, gout):
+        K, F0, B, L, S, offs, dense, act_grads, n_skip = ctx.meta
+        X, xlast, *sv = ctx.saved_tensors
+        zs, sv = sv[:L], sv[L:]
+        ins, Ws = (None, sv) if dense else (sv[:L], sv[L:])
+        grads = [None] * (2 * L + 2)
+        grads[2*L], grads[2*L+1] = torch.bmm(gout, xlast.transpose(1, 2)), gout.sum(2, keepdim=True)
+        g = torch.bmm(Ws[L].transpose(1, 2), gout)
+        hi = S - n_skip                                   # rows of X that need a gradient
+        G = X.new_zeros(K, hi, B) if dense else None
+        for d in range(L - 1, -1, -1):
+            if dense and d < L - 1: g = G[:, offs[d+1]:offs[d]]
+            gz = act_grads[d](g, zs[d])
+            xin = X[:, offs[d]:] if dense else ins[d]
+            grads[2*d], grads[2*d+1] = torch.bmm(gz, xin.transpose(1, 2)), gz.sum(2, keepdim=True)
+            if dense:
+                if hi > offs[d]: G[:, offs[d]:hi].baddbmm_(Ws[d][:, :, :hi - offs[d]].transpose(1, 2), gz)
+            elif d > 0 or ctx.needs_input_grad[0]: g = torch.bmm(Ws[d].transpose(1, 2), gz)
+        gx0 = None
+        if ctx.needs_input_grad[0]:
+            if not dense: gx0 = g
+            elif n_skip: gx0 = torch.cat([G[:, S-F0:], G.new_zeros(K, n_skip, B)], 1)
+            else: gx0 = G[:, S-F0:]
+        return (gx0, None, None, None, *grads)
 
 class BatchedTabularNet(nn.Module):
     "K `TabularNet`s of one architecture as one module: inputs and logits with a leading member axis."
@@ -61,6 +115,8 @@ class BatchedTabularNet(nn.Module):
                 mods.append(_BPReLU(st(f'hidden.{d}.{j}.weight')) if isinstance(m, nn.PReLU) else copy.deepcopy(m))
             self.hidden.append(nn.Sequential(*mods))
         self.head = _BLinear(st('head.weight'), st('head.bias'))
+        # linear + SiLU/ReLU layers (no PReLU, SELU or dropout): trained through `_DenseStack`, the same numbers with less copying
+        self.fused = all(len(l) == 2 and type(l[1]) in _ACT_GRAD for l in self.hidden)
         self.train(n0.training)
 
     def forward(self, x_cat:torch.Tensor, # (K, B, n_cat) category codes
@@ -74,6 +130,10 @@ class BatchedTabularNet(nn.Module):
             xs.append(w.reshape(-1, w.shape[2])[idx].transpose(1, 2))
         if self.n_cont: xs.append(x_cont.transpose(1, 2))
         x = torch.cat(xs, 1) if len(xs) > 1 else xs[0].contiguous()
+        if self.fused and torch.is_grad_enabled():
+            wb = [p for l in self.hidden for p in (l[0].weight, l[0].bias)] + [self.head.weight, self.head.bias]
+            n_skip = 0 if x_cont.requires_grad else self.n_cont   # the continuous inputs (last rows of x) need no gradient
+            return _DenseStack.apply(x, n_skip, tuple(l[1] for l in self.hidden), self.dense, *wb).transpose(1, 2)
         last = len(self.hidden) - 1
         for d, layer in enumerate(self.hidden):
             h = layer(x)
@@ -95,6 +155,78 @@ class BatchedTabularNet(nn.Module):
         for k in range(self.n_members):
             m = build(); m.load_state_dict(self.member_state(k)); out.append(m.train(self.training))
         return out
+
+# %% ../../nbs/48_train.batched.ipynb #f1a7ad02
+class FlatAdam:
+    """`torch.optim.Adam` (its CPU single-tensor arithmetic, bit for bit) on all parameters as one flat tensor: the
+    parameters and their gradients become views of two flat buffers, so a step is eight tensor operations whatever the
+    number of layers. One parameter group; for fastai's `OptimWrapper`."""
+    def __init__(self, params, lr:float=1e-3, betas:tuple=(0.9, 0.999), eps:float=1e-8, weight_decay:float=0.):
+        params = list(params)
+        if params and isinstance(params[0], dict):
+            if len(params) > 1: raise DataError("FlatAdam takes one parameter group")
+            params = list(params[0]['params'])
+        if not params: raise DataError("FlatAdam got no parameters")
+        p0 = params[0]
+        if any(p.device != p0.device or p.dtype != p0.dtype for p in params): raise DataError("FlatAdam: parameters on one device, of one dtype")
+        n = sum(p.numel() for p in params)
+        self.flat, self.grad = p0.new_empty(n), p0.new_zeros(n)
+        self._views, off = [], 0
+        for p in params:
+            k = p.numel()
+            v, g = self.flat[off:off+k].view_as(p), self.grad[off:off+k].view_as(p)
+            with torch.no_grad(): v.copy_(p)
+            if p.grad is not None: g.copy_(p.grad)
+            p.data, p.grad = v, g                 # autograd accumulates into the flat gradient (the `.grad` is kept, see zero_grad)
+            self._views.append((p, v, g)); off += k
+        self.param_groups = [dict(params=params, lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)]
+        self.state = {}
+
+    @property
+    def state(self): return self._state
+    @state.setter
+    def state(self, v):   # fastai's clear_state assigns an empty dict: the moments start again
+        self._state = v
+        if not v: self._state.update(step=0, exp_avg=torch.zeros_like(self.flat), exp_avg_sq=torch.zeros_like(self.flat))
+
+    def _attach(self):
+        "Put back a parameter or gradient that was replaced (a `.grad` set to None, a `.data` assigned) as a view of the buffers."
+        for p, v, g in self._views:
+            if p.data.data_ptr() != v.data_ptr():
+                with torch.no_grad(): v.copy_(p.data)
+                p.data = v
+            if p.grad is not g:
+                if p.grad is None: g.zero_()
+                else: g.copy_(p.grad)
+                p.grad = g
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        if closure is not None: raise DataError("FlatAdam.step takes no closure")
+        self._attach()
+        pg, st = self.param_groups[0], self.state
+        lr, (beta1, beta2), eps, wd = pg['lr'], pg['betas'], pg['eps'], pg['weight_decay']
+        st['step'] += 1
+        grad = self.grad if wd == 0 else self.grad.add(self.flat, alpha=wd)
+        st['exp_avg'].lerp_(grad, 1 - beta1)
+        st['exp_avg_sq'].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step = float(st['step'])
+        step_size = lr / (1 - beta1**step)
+        denom = (st['exp_avg_sq'].sqrt() / (1 - beta2**step)**0.5).add_(eps)
+        self.flat.addcdiv_(st['exp_avg'], denom, value=-step_size)
+
+    def zero_grad(self, set_to_none:bool=True):
+        "Zero the flat gradient in place (the parameters keep their `.grad` views: `set_to_none` is ignored)."
+        self._attach(); self.grad.zero_()
+
+    def state_dict(self) -> dict:
+        return {'state': {k: (v.clone() if torch.is_tensor(v) else v) for k, v in self.state.items()},
+                'param_groups': [{k: v for k, v in pg.items() if k != 'params'} for pg in self.param_groups]}
+    def load_state_dict(self, sd:dict) -> None:
+        s = sd['state']
+        if s['exp_avg'].shape != self.flat.shape: raise DataError(f"FlatAdam: state of {s['exp_avg'].numel()} values for {self.flat.numel()} parameters")
+        self.state = {'step': int(s['step']), 'exp_avg': s['exp_avg'].to(self.flat).clone(), 'exp_avg_sq': s['exp_avg_sq'].to(self.flat).clone()}
+        self.param_groups[0].update(sd['param_groups'][0])
 
 # %% ../../nbs/48_train.batched.ipynb #215ecf1e
 class MemberBCE(nn.Module):

@@ -11,36 +11,14 @@ import pandas as pd
 from fastcore.basics import patch
 from ..core import DataError, FormatError, version_stamp, check_compatible, atomic_file, file_hash
 from ..data.spec import EventSpec, event_labels, event_weights, event_ids, strat_key, check_ids, _need
-from ..data.preprocess import TabularSet, stratified_folds, prepare, event_set, _with_levels
-from ..metrics import rescale_weights, weighted_auc, ams, asimov_significance, cut_top_fraction, max_asimov
+from ..data.preprocess import TabularSet, stratified_folds, prepare, event_set, _with_levels, key_frame
+from ..weights import rescale_weights
+from ..metrics import weighted_auc, ams, asimov_significance, cut_top_fraction, max_asimov
 from .ensemble import EnsembleConfig, Ensemble, train_ensemble
 from .members import Member
 
 # %% auto #0
-__all__ = ['MANIFEST', 'CROSS_KIND', 'key_frame', 'outer_folds', 'cross_train', 'CrossTrained', 'score_cross']
-
-# %% ../../nbs/53_train.crossval.ipynb #083fff3d
-def key_frame(data, # the events to predict: a DataFrame in the user's columns, or a `TabularSet`
-              spec:EventSpec|None, # the model's data spec: its `ids` name the identifier columns
-              name:bool|str='score' # the score column to come (True: 'score'); checked against the id names
-             ) -> pd.DataFrame:
-    "The id columns of `data` (a new frame, index 0..N-1) that keyed predictions are joined to; `DataError` without ids."
-    name = 'score' if name is True else name
-    if not isinstance(name, str) or not name: raise DataError(f"keyed must be True or a column name for the scores, got {name!r}")
-    ids = list(spec.ids) if spec is not None else []
-    if not ids: raise DataError("predictions keyed by ids need identifier columns in the data spec, and it names none: build the "
-                                "spec with infer_spec(..., ids=['run', 'luminosityBlock', 'event']) (or EventSpec(ids=[...])); "
-                                "without ids, predict() returns the scores in row order")
-    if name in ids: raise DataError(f"the score column {name!r} is also an id column {ids}: choose another name (keyed='...')")
-    if isinstance(data, pd.DataFrame):
-        _need(data, ids, 'predictions keyed by ids')
-        return data[ids].reset_index(drop=True)
-    if isinstance(data, TabularSet):
-        missing = [c for c in ids if c not in data.ids.columns]
-        if missing: raise DataError(f"this TabularSet carries the ids {list(data.ids.columns)}, not {missing}: make it from a "
-                                    "table with the spec's id columns (prepare / event_set), or pass the DataFrame")
-        return data.ids[ids].reset_index(drop=True)
-    raise DataError(f"keyed predictions need a DataFrame or a TabularSet, got {type(data).__name__}")
+__all__ = ['MANIFEST', 'CROSS_KIND', 'outer_folds', 'cross_train', 'CrossTrained', 'score_cross']
 
 # %% ../../nbs/53_train.crossval.ipynb #a84261cc
 def _event_numbers(df:pd.DataFrame, col:str, what:str) -> np.ndarray:
@@ -98,7 +76,7 @@ def _check_cross(df, spec, config, folds, y):
 
 def cross_train(df:pd.DataFrame, # labelled events in the user's columns: all of them get an out-of-fold score
                 spec:EventSpec, # what the columns mean (`infer_spec`)
-                config:EnsembleConfig=EnsembleConfig(), # the ensemble trained per fold
+                config:EnsembleConfig|None=None, # the ensemble trained per fold; default `EnsembleConfig()`
                 k:int=5, # outer folds = models
                 fold_by:str|None=None, # None: random stratified folds; an integer id column (e.g. 'event'): fold = number mod k
                 eval_totals='table', # evaluation weights: 'table' (as given), a dict {'s': ..., 'b': ...} per-class totals, or None
@@ -108,6 +86,7 @@ def cross_train(df:pd.DataFrame, # labelled events in the user's columns: all of
                ) -> 'CrossTrained':
     "Train `k` ensembles, each on all events but one fold, and score every event with the one that never saw it."
     if not isinstance(df, pd.DataFrame): raise DataError(f"cross_train needs a DataFrame of events, got {type(df).__name__}")
+    config = EnsembleConfig() if config is None else config
     if not isinstance(config, EnsembleConfig): raise DataError(f"config must be an EnsembleConfig, got {type(config).__name__}")
     unknown = sorted(set(train_kw) - set(_TRAIN_KW))
     if unknown: raise DataError(f"cross_train: unknown argument(s) {unknown}; train_ensemble options are {list(_TRAIN_KW)}")

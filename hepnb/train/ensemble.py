@@ -18,7 +18,7 @@ from ..models.tabular import TabularNet
 from ..models.trees import BoostedTrees, tree_params
 from .learner import predict
 from ..data.spec import EventSpec
-from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set
+from ..data.preprocess import Standardiser, TabularSet, stratified_folds, event_set, key_frame
 from ..weights import NEGATIVE_WEIGHT_POLICIES
 from ..metrics import score_cut_rule, weighted_auc, ams_at_cut, asimov_at_cut, max_asimov
 from .augment import HEPTTA
@@ -152,8 +152,7 @@ class Ensemble:
                 keyed:bool|str=False # True: a DataFrame of the spec's id columns and `score` (a string: that column name), for `write_root`
                ) -> np.ndarray|pd.DataFrame:
         "Weighted mean of the members' probabilities (keyed by the events' ids with `keyed`)."
-        from hepnb.train.crossval import key_frame   # the ids are checked before any work
-        key = key_frame(data, self.spec, keyed) if keyed is not False else None
+        key = key_frame(data, self.spec, keyed) if keyed is not False else None   # ids checked before any work
         ts = self.event_set(data) if isinstance(data, pd.DataFrame) else data
         if self.cont_names and list(ts.cont_names) != self.cont_names:
             raise DataError(f"the ensemble expects the continuous inputs {self.cont_names[:4]}... ({len(self.cont_names)}), "
@@ -215,6 +214,11 @@ def _check_training(train, config, scaler):
     if min(n_cls) < config.n_folds:
         raise DataError(f"{n_cls[0]} signal and {n_cls[1]} background training events cannot make {config.n_folds} folds with both "
                         f"classes in each; use more events or fewer folds (n_folds)")
+    if config.negative == 'keep':   # signed weights: each class's sum must be positive (checked per fold again when training)
+        for cls, name in ((1, 'signal'), (0, 'background')):
+            w = np.asarray(train.w, np.float64)[train.y == cls]
+            if not w.sum() > 0: raise DataError(f"negative='keep': the {name} training weights sum to {w.sum():g} ({int((w < 0).sum())} of {len(w)} "
+                                                "negative); training on signed weights needs each class's sum > 0: use negative='abs' (the default) or 'clip'")
     spec = train.spec
     if config.augment or config.tta:
         if scaler is None: raise DataError("augmentation needs the Standardiser (scaler=...)")

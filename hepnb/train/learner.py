@@ -72,14 +72,24 @@ class TensorLoader:
     def dataset(self): return self.tensors
 
 # %% ../../nbs/40_train.learner.ipynb #720f8b0b
+def _signed_ok(y, w):
+    "Signed weights train an unbiased weighted BCE only if each class's weights sum to > 0: else a `DataError` naming the class and its sum."
+    for cls, name in ((1, 'signal'), (0, 'background')):
+        m = np.asarray(y).reshape(-1) == cls
+        if m.any() and not (s := float(w[m].sum())) > 0:
+            raise DataError(f"negative='keep': the {name} training weights sum to {s:g} ({int((w[m] < 0).sum())} of {int(m.sum())} negative); "
+                            "the signed weighted loss needs each class's sum > 0: use negative='abs' or 'clip', or more events")
+
 def set_tensors(ts, # a `TabularSet`
-                normalise_weights:bool=True # rescale training weights to mean 1
+                normalise_weights:bool=True, # rescale training weights to mean 1
+                signed:bool=False # negative weights allowed (the policy `negative='keep'`) when each class's weights sum to > 0
                ) -> list[torch.Tensor]:
     "The `(x_cat, x_cont, y, w)` tensors of a `TabularSet`."
     w = np.asarray(ts.w, dtype=np.float32).astype(np.float64)  # float32 first: the same weights as hepnb <= 0.1 trained with
     if not np.isfinite(w).all(): raise DataError("training weights must be finite")
-    if (w < 0).any(): raise DataError(f"{int((w < 0).sum())} negative training weight(s): choose a policy first "
-                                      "(hepnb.weights.training_weights(y, w, negative='abs'|'keep'|'clip'))")
+    if (w < 0).any() and not signed: raise DataError(f"{int((w < 0).sum())} negative training weight(s): choose a policy first "
+                                      "(hepnb.weights.training_weights(y, w, negative='abs'|'keep'|'clip'); 'keep' trains with signed=True)")
+    if (w < 0).any(): _signed_ok(ts.y, w)
     if normalise_weights:
         if w.sum() <= 0: raise DataError("training weights sum to zero")
         w = w * len(w) / w.sum()
@@ -92,13 +102,14 @@ def tabular_dls(train, # `TabularSet` to train on
                 valid, # `TabularSet` to monitor (early stopping, ensemble weights)
                 bs:int=256, # batch size (paper: 256)
                 device=None, # default: CUDA when present
-                seed:int=0 # shuffling seed
+                seed:int=0, # shuffling seed
+                signed:bool=False # signed weights (`negative='keep'`): see `set_tensors`
                ) -> DataLoaders:
     "fastai `DataLoaders` of device tensors for a train/valid pair of `TabularSet`s."
     if len(train) == 0 or len(valid) == 0: raise DataError(f"empty data set: {len(train)} training, {len(valid)} validation events")
     device = default_device(device)
-    trn = TensorLoader(set_tensors(train), bs, shuffle=True, drop_last=True, device=device, seed=seed)
-    val = TensorLoader(set_tensors(valid), max(bs, 4096), device=device)
+    trn = TensorLoader(set_tensors(train, signed=signed), bs, shuffle=True, drop_last=True, device=device, seed=seed)
+    val = TensorLoader(set_tensors(valid, signed=signed), max(bs, 4096), device=device)
     return DataLoaders(trn, val, device=device)
 
 # %% ../../nbs/40_train.learner.ipynb #453fcc71
@@ -108,8 +119,9 @@ def event_learner(dls:DataLoaders, # from `tabular_dls`
                   cbs=(), # extra fastai callbacks
                   wd:float=0. # weight decay (L2)
                  ) -> Learner:
-    "A fastai `Learner` with weighted BCE and the paper's Adam settings."
-    opt_func = partial(OptimWrapper, opt=torch.optim.Adam, betas=(0.9, 0.999), eps=1e-8)
+    "A fastai `Learner` with weighted BCE and the paper's Adam settings (batched members: the same Adam on one flat tensor)."
+    from hepnb.train.batched import BatchedTabularNet, FlatAdam   # absolute: the notebook runs as __main__
+    opt_func = partial(OptimWrapper, opt=FlatAdam if isinstance(model, BatchedTabularNet) else torch.optim.Adam, betas=(0.9, 0.999), eps=1e-8)
     return Learner(dls, model, loss_func=WeightedBCE(), opt_func=opt_func, lr=lr, wd=wd, wd_bn_bias=False,
                    cbs=list(cbs), train_bn=True)
 

@@ -283,7 +283,7 @@ def _train_member(shared:tuple, i:int) -> dict:
     cbs = list(extra_cbs()) if extra_cbs else []
     aug = HEPAugment.from_spec(train.spec, scaler, train.cont_names) if config.augment else None
     _, trn, _, val = _fold_sets(train, config, folds, i)
-    dls = tabular_dls(trn, val, config.bs, device, seed)
+    dls = tabular_dls(trn, val, config.bs, device, seed, signed=config.negative == 'keep')
     model = member.build()
     with tempfile.TemporaryDirectory() as tmp:
         learn = member_learner(dls, model, config, aug, cbs)
@@ -314,7 +314,8 @@ def _train_group(shared:tuple, payload:tuple) -> list:
     ti, tw, vi, vw = [], [], [], []
     for i in idx:
         a, trn, b, val = _fold_sets(train, config, folds, i)
-        ti.append(a); tw.append(set_tensors(trn)[3]); vi.append(b); vw.append(set_tensors(val)[3])
+        signed = config.negative == 'keep'
+        ti.append(a); tw.append(set_tensors(trn, signed=signed)[3]); vi.append(b); vw.append(set_tensors(val, signed=signed)[3])
     dls = DataLoaders(MemberBatches(tensors, ti, tw, config.bs, True, seeds, n_batches, device),
                       MemberBatches(tensors, vi, vw, max(config.bs, 4096), False, device=device), device=default_device(device))
     aug = MemberAugment(EventTransform.from_spec(train.spec, scaler, train.cont_names), gens) if config.augment else None

@@ -22,8 +22,8 @@ from .learner import event_learner, set_tensors, TensorLoader
 from .schedules import paper_one_cycle_kwargs
 
 # %% auto #0
-__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel', 'train_multiclass',
-           'multiclass_fit']
+__all__ = ['MULTICLASS_MODELS', 'MULTICLASS_TREE_FIXED', 'MULTICLASS_KIND', 'WeightedCE', 'MulticlassConfig', 'MulticlassModel',
+           'train_multiclass', 'multiclass_fit']
 
 # %% ../../nbs/52_train.multiclass.ipynb #e93ca614
 class WeightedCE(nn.Module):
@@ -131,10 +131,10 @@ class MulticlassModel:
     def __repr__(self): return f"MulticlassModel({self.config.model}, processes {list(self.procs.names)}, {self.procs.n_signal} signal)"
 
 # %% ../../nbs/52_train.multiclass.ipynb #68b62ef8
-def _xgboost():
-    try: import xgboost
-    except ImportError: raise DataError("multi-class trees need the xgboost package: pip install xgboost (or xgboost-cpu)") from None
-    return xgboost
+from ..models.trees import _xgboost, train_booster   # one XGBoost path (and one message naming hepnb[trees]) for members and multi-class models
+
+# the tree settings a `MulticlassConfig` does not carry: XGBoost's own defaults, as multi-class trees always had
+MULTICLASS_TREE_FIXED = {'min_child_weight': 1., 'colsample_bytree': 1., 'reg_lambda': 1., 'reg_alpha': 0., 'gamma': 0., 'max_bin': 256}
 
 def _check_codes(ts, codes, procs, part):
     c = np.asarray(codes)
@@ -150,7 +150,7 @@ def _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device):
     net = TabularNet(trn.x_cont.shape[1], trn.cat_cards, depth=config.depth, width=config.width, act=config.act,
                      dense=config.dense, n_out=K)
     def tensors(ts, c, w):
-        t = set_tensors(replace(ts, w=w)); t[2] = torch.as_tensor(c, dtype=torch.long); return t
+        t = set_tensors(replace(ts, w=w), signed=config.negative == 'keep'); t[2] = torch.as_tensor(c, dtype=torch.long); return t
     dev = default_device(device)
     dls = DataLoaders(TensorLoader(tensors(trn, ctr, wtr), config.bs, shuffle=True, drop_last=True, device=dev, seed=config.seed),
                       TensorLoader(tensors(val, cva, wva), max(config.bs, 4096), device=dev), device=dev)
@@ -162,15 +162,13 @@ def _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device):
     return learn.model, {'val_loss': val_loss}
 
 def _fit_trees(trn, val, ctr, cva, wtr, wva, K, config):
-    xgb = _xgboost()
-    d = lambda ts, c, w: xgb.DMatrix(_tree_matrix(ts), label=c, weight=w * len(w) / w.sum(), nthread=1)
-    params = dict(objective='multi:softprob', num_class=K, eval_metric='mlogloss', tree_method='hist', seed=config.seed,
-                  nthread=1, eta=config.learning_rate, max_depth=config.max_depth, subsample=config.subsample)
-    b = xgb.train(params, d(trn, ctr, wtr), config.n_estimators, evals=[(d(val, cva, wva), 'val')],
-                  early_stopping_rounds=config.early_stopping_rounds, verbose_eval=False)
-    best = getattr(b, 'best_iteration', None)
-    return (b[:best + 1] if best is not None else b), {'rounds': b.num_boosted_rounds() if best is None else best + 1,
-                                                         'val_loss': float(getattr(b, 'best_score', float('nan')))}
+    "XGBoost multi:softprob through `hepnb.models.trees.train_booster`; the category codes enter as numbers (`_tree_matrix`)."
+    params = dict(n_estimators=config.n_estimators, early_stopping_rounds=config.early_stopping_rounds, learning_rate=config.learning_rate,
+                  max_depth=config.max_depth, subsample=config.subsample, **MULTICLASS_TREE_FIXED)
+    types = ['q'] * (trn.x_cont.shape[1] + trn.x_cat.shape[1])
+    b, best_loss = train_booster((trn.x_cat, trn.x_cont, ctr, wtr), (val.x_cat, val.x_cont, cva, wva), types, params, config.seed,
+                                 num_class=K, what='train_multiclass')
+    return b, {'rounds': b.num_boosted_rounds(), 'val_loss': best_loss}
 
 def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `prepare_processes`)
                      codes:dict, # the class codes of each set's events (same keys)
@@ -193,8 +191,13 @@ def train_multiclass(sets:dict, # {'train', 'val', ...}: `TabularSet`s (from `pr
     wtr = process_weights(ctr, trn.w, procs, config.balance, config.negative)
     wva = process_weights(cva, val.w, procs, config.balance, config.negative)
     neg = sorted({procs.names[k] for k in np.concatenate([ctr[wtr < 0], cva[wva < 0]])}, key=str)
-    if neg: raise DataError(f"negative={config.negative!r} leaves negative training weights in process(es) {neg}: XGBoost refuses them "
-                            "and hepnb's weighted loss does too (set_tensors); use negative='abs' (default) or 'clip'")
+    if neg and config.model == 'trees': raise DataError(f"negative={config.negative!r} leaves negative training weights in process(es) {neg}: "
+                                                        "XGBoost refuses them; use negative='abs' (default) or 'clip'")
+    for part, c, w in (('training', ctr, wtr), ('validation', cva, wva)) if neg else ():   # negative='keep': signed weights, each process's sum > 0
+        tot = np.bincount(c, w, minlength=K)
+        bad = [f"{procs.names[k]!r} ({tot[k]:g})" for k in range(K) if (c == k).any() and not tot[k] > 0]
+        if bad: raise DataError(f"negative='keep': the {part} weights of process(es) {', '.join(bad)} sum to <= 0; the signed weighted loss "
+                                "needs each process's sum > 0: use negative='abs' (default) or 'clip'")
     set_seed(config.seed)
     t0 = time.perf_counter()
     if config.model == 'net': net, info = _fit_net(trn, val, ctr, cva, wtr, wva, K, config, device); booster = None
