@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_widgets.ipynb #9059e496
 from __future__ import annotations
-import io
+import base64, io
 import numpy as np
 import ipywidgets as widgets
 from IPython.display import Image, display
@@ -16,7 +16,7 @@ from .metrics import CutScan, cut_top_fraction, max_ams, max_asimov, _check
 
 
 # %% auto #0
-__all__ = ['AMSCutWidget', 'LRFinderWidget', 'snapshot']
+__all__ = ['AMSCutWidget', 'LRFinderWidget', 'snapshot', 'FigureBox']
 
 # %% ../nbs/50_widgets.ipynb #7d1ba8ec
 def _png(fig:Figure) -> bytes:
@@ -36,6 +36,22 @@ def _show(out:widgets.Output, png:bytes):
         out.clear_output(wait=True)
         display(Image(data=png, format='png'))
 
+class _StaticView:
+    """Mixin of hepnb's widgets: besides the live view, the display carries a PNG of the widget's current figure and a
+    one-line text, so that a notebook's stored output shows a figure where no widget JavaScript runs (GitHub, the
+    course website, nbconvert) instead of the widget's repr. Jupyter and Colab still show the live widget."""
+    def _static_text(self) -> str: return f'{type(self).__name__} (live in Jupyter and Colab)'
+    def _static_png(self) -> bytes|None:
+        if not getattr(self, 'plot', True): return None
+        if getattr(self, '_png', None) is None: self.redraw()
+        return self._png
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data['text/plain'] = self._static_text()
+        png = self._static_png()
+        if png is not None: data['image/png'] = base64.b64encode(png).decode('ascii')
+        return data
+
 # %% ../nbs/50_widgets.ipynb #d2937984
 def _as_sets(sets) -> dict:
     if not isinstance(sets, dict) or not sets: raise DataError("sets must be a non-empty dict {name: (pred, y, w)}")
@@ -44,7 +60,7 @@ def _as_sets(sets) -> dict:
             raise DataError(f"set {k!r} must be a (pred, y, w) tuple, got {type(v).__name__}")
     return sets
 
-class AMSCutWidget(widgets.VBox):
+class AMSCutWidget(_StaticView, widgets.VBox):
     "Interactive significance-versus-cut scan (AMS or Asimov Z) over one or more labelled sets; the chosen cut is `w.cut`."
     def __init__(self, sets:dict, # {name: (pred, y, w)} with AMS weights; the first set is the validation set
                  rule_set:str|None=None, # the set the top-fraction cut is computed on (default: the first)
@@ -164,6 +180,9 @@ class AMSCutWidget(widgets.VBox):
         return (f"<div>cut = <b>{self.cut:.4f}</b> &nbsp; {self.rule_name} on {self.rule_set}: {self.rule_cut:.4f}</div>"
                 f"<table><tr><th>set</th><th>s</th><th>b</th><th>{nm}</th><th>max {nm} @ cut</th></tr>" + rows + "</table>")
 
+    def _static_text(self) -> str:
+        return f"{self._label()} cut scan at cut = {self.cut:.4f} (the widget is live in Jupyter and Colab)"
+
     def _label(self) -> str:
         sb, rel = self.sig_kw['sigma_b'], self.sig_kw['rel_sigma_b']
         return 'AMS' if self.key == 'ams' else f"Z (σ_b = {rel:g} b)" if rel is not None else f"Z (σ_b = {sb:g})"
@@ -246,7 +265,7 @@ def _as_runs(lrs, losses):
         runs.append((a, b))
     return runs
 
-class LRFinderWidget(widgets.VBox):
+class LRFinderWidget(_StaticView, widgets.VBox):
     "Interactive LR range test: smoothing, zoom, fastai's suggestions, a log LR slider and the 1cycle preview; `w.lr`."
     def __init__(self, lrs, # learning rates (one list, or one list per fold)
                  losses, # raw per-batch training losses, same shape as `lrs`
@@ -341,6 +360,8 @@ class LRFinderWidget(widgets.VBox):
         lr_f, mom_f = combined_cos(pct, self.lr / self.div, self.lr, self.lr / self.div_final), combined_cos(pct, *self.moms)
         return pos, np.array([float(lr_f(p)) for p in pos]), np.array([float(mom_f(p)) for p in pos])
 
+    def _static_text(self) -> str: return f"LR range test at LR = {self.lr:.2e} (the widget is live in Jupyter and Colab)"
+
     def _process(self):
         "Smooth each run, average the folds on a common log-LR grid, compute the suggestions."
         beta = float(self.smooth.value)
@@ -381,8 +402,8 @@ class LRFinderWidget(widgets.VBox):
             ax.fill_between(self.curve_lrs, self.curve - self.curve_std, self.curve + self.curve_std, color='C0', alpha=0.2,
                             label=f'mean ± std ({len(self._smoothed)} folds)')
         ax.plot(self.curve_lrs, self.curve, color='C0', lw=1.5, label='loss' if len(self._smoothed) == 1 else 'mean loss')
-        for i, (nm, (lr, (px, py))) in enumerate(self.suggestions_full.items()):
-            ax.plot([px], [py], 'o', color=f'C{i+1}', label=f'{nm}: {lr:.1e}')
+        for i, (nm, (lr, (px, py))) in enumerate(self.suggestions_full.items()):   # each dot at its suggested LR
+            ax.plot([px], [py], 'o', color=f'C{i+1}', label=f'{nm}: {lr:.1e}' + (' (loss minimum ÷ 10)' if nm == 'minimum' else ''))
         ax.axvline(self.lr, color='r', lw=1.2, label=f'chosen {self.lr:.1e}')
         ax.set_xscale('log'); ax.set_xlim(lo, hi); ax.set_xlabel('learning rate'); ax.set_ylabel('training loss')
         m = (self.curve_lrs >= lo) & (self.curve_lrs <= hi)
@@ -395,13 +416,28 @@ class LRFinderWidget(widgets.VBox):
         ax_m = ax_s.twinx(); ax_m.plot(pos, moms, color='C2'); ax_m.set_ylabel('momentum (β₁)', color='C2')
         ax_s.set_title('1cycle preview', fontsize=9)
         fig.tight_layout()
-        self._png = _png(fig)
+        self._png, self._fig = _png(fig), fig
         _show(self.out, self._png)
 
 # %% ../nbs/50_widgets.ipynb #f0f7dc40
-def snapshot(w # an `AMSCutWidget` or `LRFinderWidget` (built with `plot=True`)
+def snapshot(w # an `AMSCutWidget` or `LRFinderWidget` (built with `plot=True`), or a `FigureBox`
             ) -> Image:
     "The widget's current figure as a static PNG image."
+    if not isinstance(w, _StaticView): raise TypeError(f"snapshot takes a hepnb widget (AMSCutWidget, LRFinderWidget, FigureBox), got {type(w).__name__}")
     if not getattr(w, 'plot', True): raise DataError(f"this {type(w).__name__} was built with plot=False: it has no figure")
-    if getattr(w, '_png', None) is None: w.redraw()
-    return Image(data=w._png, format='png')
+    return Image(data=w._static_png(), format='png')
+
+# %% ../nbs/50_widgets.ipynb #4de73a68
+def _fig_png(fig:Figure) -> bytes:
+    "A figure as PNG bytes as Jupyter shows it (tight bounding box), through its own canvas (a pyplot figure keeps its canvas)."
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=fig.dpi, bbox_inches='tight'); return buf.getvalue()
+
+class FigureBox(_StaticView, widgets.VBox):
+    "Controls of your own and the `Output` that shows `fig`, as one widget whose display also carries `fig` as a PNG."
+    def __init__(self, children, # the controls and the `Output` widget the figure is shown in
+                 fig:Figure # the matplotlib figure the controls redraw; drawn to PNG at each display and `snapshot`
+                ):
+        if not isinstance(fig, Figure): raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+        super().__init__(list(children)); self.fig = fig
+    def _static_text(self) -> str: return 'interactive figure (the widget is live in Jupyter and Colab)'
+    def _static_png(self) -> bytes: return _fig_png(self.fig)

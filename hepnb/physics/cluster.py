@@ -13,8 +13,15 @@ __all__ = ['cluster_jets', 'exclusive_subjets', 'cluster_jets_batch']
 
 # %% ../../nbs/04_physics.cluster.ipynb #93c6a4e7
 def _fastjet():
+    "The fastjet module, its banner silenced (FastJet asks to be cited: Cacciari, Salam, Soyez, EPJC 72 (2012) 1896)."
     try: import fastjet
     except ImportError: raise HepnbError("FastJet is needed for jet clustering: pip install fastjet") from None
+    if not getattr(fastjet, '_hepnb_quiet', False):
+        # the C++ library prints a 12-line banner to stdout on the first clustering of a process (every worker, every
+        # notebook); a null banner stream turns it off in libfastjet, which the awkward interface shares with this one
+        from fastjet import _swig
+        _swig.ClusterSequence.set_fastjet_banner_stream(None)
+        fastjet._hepnb_quiet = True
     return fastjet
 
 # %% ../../nbs/04_physics.cluster.ipynb #c8ecad68

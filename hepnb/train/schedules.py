@@ -340,7 +340,7 @@ def lr_find_cv(learner_factory:Callable, # fold index -> a fresh fastai Learner 
 
 def suggest_lrs(lrs, losses, # an LR range-test curve (e.g. the mean of `lr_find_cv`)
                 num_it:int|None=None, # the test's `num_it` (default: the curve's length), for fastai's slicing
-                markers:bool=False # also return each rule's (x, y) point on the curve
+                markers:bool=False # also return each rule's (x, y) point: the suggested LR and the curve's loss there
                ) -> dict:
     "fastai's suggestions on a curve, sliced and in float32 as `lr_find` does; only the part before a NaN counts; rules that do not apply are left out."
     num_it = len(lrs) if num_it is None else num_it
@@ -352,7 +352,9 @@ def suggest_lrs(lrs, losses, # an LR range-test curve (e.g. the mean of `lr_find
     if len(l) < 20: l, y = torch.tensor(lrs), torch.tensor(losses)
     out = {}
     for nm in LR_SUGGESTIONS:
-        try: lr, (px, py) = getattr(fastai.callback.schedule, nm)(l, y, num_it)
+        try: lr, _ = getattr(fastai.callback.schedule, nm)(l, y, num_it)
         except Exception: continue   # a rule that does not apply to this curve (e.g. too short for `slide`)
-        out[nm] = (float(lr), (float(px), float(py))) if markers else float(lr)
+        # fastai's point is where the rule looked (for `minimum`: the loss minimum, ten times the suggested LR); the
+        # marker is the suggestion itself, on the curve
+        out[nm] = (float(lr), (float(lr), float(np.interp(np.log10(lr), np.log10(lrs), losses)))) if markers else float(lr)
     return out

@@ -194,21 +194,32 @@ class SearchResult:
 
 def _progress_callback(n_total, verbose):
     from ray import tune
+    every = 1 if int(verbose) >= 2 else max(1, -(-n_total // 10))   # verbose=True: about ten lines in all
     class Progress(tune.Callback):
-        "One line per finished or failed trial."
-        def __init__(self): self.done, self.t0 = 0, time.perf_counter()
+        "A progress line for the first trial, then every `every` finished trials (and the last), with the best so far; every failure."
+        def __init__(self): self.done, self.t0, self.best = 0, time.perf_counter(), None
         def on_trial_complete(self, iteration, trials, trial, **info):
             self.done += 1
             r, a = trial.last_result or {}, trial.config.get('arch', {})
-            if verbose: print(f"[{self.done}/{n_total} {time.perf_counter() - self.t0:5.0f}s] {_arch_name(a)}: "
-                              f"MVAC {r.get('mvac', float('nan')):.3f}  AUC {r.get('auc', float('nan')):.4f}  "
-                              f"{r.get('n_params', 0):,} params  {r.get('train_s', 0):.0f}s on node {str(r.get('node_id', ''))[:8]} "
-                              f"pid {r.get('pid', '')}", flush=True)
+            m = r.get('mvac', float('nan'))
+            if m == m and (self.best is None or m > self.best[0]): self.best = (m, _arch_name(a))
+            if not verbose or (every > 1 and self.done not in (1, n_total) and self.done % every): return
+            head = f"[{self.done}/{n_total} {time.perf_counter() - self.t0:5.0f}s]"
+            if every == 1:
+                print(f"{head} {_arch_name(a)}: MVAC {m:.3f}  AUC {r.get('auc', float('nan')):.4f}  "
+                      f"{r.get('n_params', 0):,} params  {r.get('train_s', 0):.0f}s on node {str(r.get('node_id', ''))[:8]} "
+                      f"pid {r.get('pid', '')}", flush=True)
+            elif self.best is not None: print(f"{head} best so far: MVAC {self.best[0]:.3f} ({self.best[1]})", flush=True)
         def on_trial_error(self, iteration, trials, trial, **info):
             self.done += 1
             if verbose: print(f"[{self.done}/{n_total}] {_arch_name(trial.config.get('arch', {}))}: FAILED "
-                              f"(see {trial.path})", flush=True)
+                              f"(see {_tilde(trial.path)})", flush=True)
     return Progress()
+
+def _tilde(path) -> str:
+    "A path with the home folder written `~` (printed logs do not carry the machine's home)."
+    home = str(Path.home())
+    return '~' + str(path)[len(home):] if home not in ('', '/') and str(path).startswith(home + '/') else str(path)
 
 def _arch_name(a:dict) -> str:
     "The paper's name of an architecture: depth width growth (+ dropout, L2 when set)."
@@ -278,7 +289,8 @@ def run_search(data:dict, # {'train','val','test': TabularSet}[, 'test_scores'] 
                resume:bool=False, # continue the experiment at storage/name (it must exist)
                retry_errored:bool=False, # with resume: run failed trials again
                cluster:RayCluster=RayCluster(), # where the trials run
-               verbose:bool=True) -> SearchResult:
+               verbose:bool|int=True # progress: True about ten lines, 2 one per trial, False none (failures always with True/2)
+              ) -> SearchResult:
     "Run the architecture search as Ray Tune trials; returns a `SearchResult` (also written to the experiment folder)."
     ray, tune = require_ray()
     from hepnb.data.preprocess import TabularSet
@@ -308,7 +320,7 @@ def run_search(data:dict, # {'train','val','test': TabularSet}[, 'test_scores'] 
         trainable = tune.with_resources(tune.with_parameters(tune_trial, data=data, base=base.to_dict()), {'cpu': cluster.cpus_per_trial})
         t0 = time.perf_counter()
         if resume:
-            if verbose: print(f"resuming {path}", flush=True)
+            if verbose: print(f"resuming {_tilde(path)}", flush=True)
             tuner = tune.Tuner.restore(path, trainable=trainable, resume_unfinished=True, resume_errored=False,
                                        restart_errored=retry_errored)
         else:
@@ -324,7 +336,7 @@ def run_search(data:dict, # {'train','val','test': TabularSet}[, 'test_scores'] 
     res = SearchResult(df, errors, path, wall)
     if '://' not in storage: save_search(res, Path(path)/'search.json', base=base, space=space, seed=seed)
     if verbose:
-        print(f"{len(df)} trials finished, {len(errors)} failed, {wall:.0f} s; results in {path}", flush=True)
+        print(f"{len(df)} trials finished, {len(errors)} failed, {wall:.0f} s; results in {_tilde(path)}", flush=True)
         for e in errors: print(f"  failed: {_arch_name(e['arch'])}: {e['error']}", flush=True)
     return res
 
