@@ -37,7 +37,6 @@ STALE: dict[str, str] = {
     '12_parameterized': "the θ slider's VBox repr (the cell now displays a FigureBox that carries the figure); a re-run "
                         "(1.3 min) also moves a quoted AUC (0.793 -> 0.795 at θ = 500), which the prose must follow",
     '13_bcfm': "two `<matplotlib.legend.Legend at 0x…>` results (the cells end in ';')",
-    '14_own_analysis': "the FastJet banner and the two widgets' reprs (the widgets' displays carry their figures)",
 }
 
 _RICH = ('text/html', 'image/png', 'image/jpeg', 'image/svg+xml', 'text/latex', 'text/markdown')
