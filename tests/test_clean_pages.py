@@ -34,8 +34,6 @@ STALE: dict[str, str] = {
     '04_lr_schedules': "the LR-finder widget's repr (its display now carries the figure; the cell shows it once)",
     '09_architecture_search': 'the 353-line trial log ending in an absolute cache path (the search now prints ~10 lines, paths as ~/)',
     '10_jets': 'the FastJet banner (silenced in hepnb.physics.cluster) and np.int64 reprs (the cell prints plain ints)',
-    '12_parameterized': "the θ slider's VBox repr (the cell now displays a FigureBox that carries the figure); a re-run "
-                        "(1.3 min) also moves a quoted AUC (0.793 -> 0.795 at θ = 500), which the prose must follow",
     '13_bcfm': "two `<matplotlib.legend.Legend at 0x…>` results (the cells end in ';')",
 }
 
