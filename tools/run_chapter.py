@@ -5,10 +5,10 @@
 Each chapter runs top to bottom with nbclient in a fresh `python3` kernel of this Python (the working folder is the
 chapter's own folder), with `HEPNB_QUICK=0` and no `IN_TEST`, so the chapter runs at full size. Cells that were
 never executed in the committed notebook and are `#| slow` cells needing what this machine lacks (e.g. a download)
-are left as they are with `--skip-slow-unrun`. Afterwards the provenance line in the chapter's first cell gets
-today's date and the measured wall time (`made on YYYY-MM-DD ... executed top to bottom with nbclient in T`); the
-rest of the line (what was run, the machine) is the chapter author's to keep true. The notebook is written only when
-every cell ran without error."""
+are left as they are with `--skip-slow-unrun`; `#| eval: false` cells are never run (as in nbdev_test). Afterwards
+the provenance line in the chapter's first cell gets today's date and the measured wall time (`made on YYYY-MM-DD
+... executed top to bottom with nbclient in T`); the rest of the line (what was run, the machine) is the chapter
+author's to keep true. The notebook is written only when every cell ran without error."""
 from __future__ import annotations
 import argparse, datetime, json, os, re, sys, time
 from pathlib import Path
@@ -29,7 +29,9 @@ def run(path: Path, timeout: int, skip_slow_unrun: bool) -> float:
     import nbformat
     from nbclient import NotebookClient
     nb = nbformat.read(path, as_version=4)
-    skipped = {}
+    # `#| eval: false` cells are never run (as in nbdev_test): they stay as they are
+    skipped = {i: c for i, c in enumerate(nb.cells)
+               if c.cell_type == 'code' and re.search(r'^\s*#\|\s*eval:\s*false\b', c.source, re.M)}
     if skip_slow_unrun:
         for i, c in enumerate(nb.cells):
             if c.cell_type == 'code' and re.match(r'\s*#\|\s*slow\b', c.source) and c.get('execution_count') is None:
