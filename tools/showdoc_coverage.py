@@ -1,7 +1,8 @@
 """show_doc coverage of the library notebooks (`nbs/[0-9]*.ipynb`).
 
 For each notebook: the public names defined in `#| export` cells (top-level functions and classes not starting
-with `_`, and the public methods of those classes), and the `show_doc(...)` calls present in its code cells.
+with `_`, the public methods of those classes, and
+fastcore `@patch` methods `def meth(self:Cls, ...)`), and the `show_doc(...)` calls present in its code cells.
 Properties (and their setters) are skipped: nbdev documents them with their class. Names in `ALLOW` are left out
 on purpose (see the reason beside each).
 
@@ -45,7 +46,14 @@ def cell_defs(src):
     "Public (name, kind) pairs defined by one export cell, in order: kind is 'function', 'class' or 'method'."
     out = []
     for node in ast.parse(src).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith('_'):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and 'patch' in _deco_names(node):
+            # fastcore `@patch def meth(self:Cls, ...)`: a method of `Cls` (properties via `as_prop` skipped)
+            ann = node.args.args[0].annotation if node.args.args else None
+            if (not node.name.startswith('_') and isinstance(ann, ast.Name)
+                    and not any(k.arg in ('as_prop', 'set_prop') for d in node.decorator_list
+                                if isinstance(d, ast.Call) for k in d.keywords)):
+                out.append((f'{ann.id}.{node.name}', 'method'))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith('_'):
             out.append((node.name, 'function'))
         elif isinstance(node, ast.ClassDef) and not node.name.startswith('_'):
             out.append((node.name, 'class'))
