@@ -92,6 +92,11 @@ def main(argv):
     pct = lambda a, b: 100*a/b if b else 100.
     print(f'TOTAL functions/classes {tot_cov}/{tot} ({pct(tot_cov, tot):.0f} %)  '
           f'methods {totm_cov}/{totm} ({pct(totm_cov, totm):.0f} %)  allow-listed {len(ALLOW)}')
+    grouped = [p.name for p in sorted(NBS.glob('[0-9]*.ipynb')) for c in json.loads(p.read_text())['cells']
+               if c['cell_type'] == 'code' and len(re.findall(r'^show_doc\(', src_of(c), re.M)) > 1]
+    if grouped:  # a cell displays only its last expression (in Jupyter and in nbdev's docs): one show_doc per cell
+        print(f'{len(grouped)} cells hold several show_doc calls, of which only the last renders:',
+              ', '.join(f'{n} ({grouped.count(n)})' for n in dict.fromkeys(grouped)))
     if '--check' in argv and bad:
         print('lacking show_doc:', ', '.join(bad)); return 1
     return 0
