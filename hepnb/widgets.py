@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from .core import DataError
 from .metrics import CutScan, cut_top_fraction, max_ams, max_asimov, _check
+from fastcore.basics import patch
 
 
 
@@ -116,43 +117,6 @@ class AMSCutWidget(_StaticView, widgets.VBox):
         if not lo <= c <= hi: raise DataError(f"cut {c} is outside the range of the predictions [{lo:.6g}, {hi:.6g}]")
         return c
 
-    @classmethod
-    def from_arrays(cls, val_pred, val_y, val_w, # validation predictions, labels, AMS weights
-                    test_pred=None, test_y=None, test_w=None, # labelled test set (optional)
-                    test_groups:dict|None=None, # {name: boolean mask of the test events}: one set per non-empty group (e.g. HiggsML's `kaggle_test_masks`)
-                    **kwargs):
-        "Build from validation (and optional labelled test) arrays."
-        sets = {'validation': (val_pred, val_y, val_w)}
-        if test_pred is not None:
-            if test_y is None or test_w is None: raise DataError("test_pred given without test_y and test_w")
-            if test_groups is None: sets['test'] = (test_pred, test_y, test_w)
-            else:
-                tp, ty, tw = (np.asarray(a) for a in (test_pred, test_y, test_w))
-                for nm, m in dict(test_groups).items():
-                    m = np.asarray(m)
-                    if m.dtype != bool or m.shape != tp.shape:
-                        raise DataError(f"test_groups[{nm!r}] must be a boolean mask of the {len(tp)} test events, got {m.dtype} {m.shape}")
-                    if m.any(): sets[nm] = (tp[m], ty[m], tw[m])
-                if len(sets) == 1: raise DataError(f"test_groups {list(dict(test_groups))} hold no test events")
-        return cls(sets, **kwargs)
-
-    def _precompute(self, sets, bins):
-        "Histograms and plotting grids, computed once."
-        allp = np.concatenate([sc.pred_sorted for sc in self.scans.values()])
-        lo, hi = float(allp.min()), float(allp.max())
-        if hi <= lo: hi = lo + 1e-6
-        self._range = (lo, hi)
-        self._edges = np.linspace(lo, hi, bins + 1)
-        self._hists = {}
-        for k, v in sets.items():
-            p, y, w = v if len(v) == 3 else (*v, None)
-            p, y, w = _check(p, y, w)
-            self._hists[k] = (np.histogram(p[y == 1], self._edges, weights=w[y == 1])[0],
-                              np.histogram(p[y == 0], self._edges, weights=w[y == 0])[0])
-        # curve grid: dense where the events are (quantiles) and uniform elsewhere
-        grid = np.unique(np.r_[np.linspace(lo, hi, 800), np.quantile(allp, np.linspace(0, 1, 800))])
-        self._curves = {k: (grid, self._sig(sc, grid)) for k, sc in self.scans.items()}
-
     @property
     def cut(self) -> float:
         "The chosen cut: events with `pred >= cut` are selected."
@@ -160,69 +124,119 @@ class AMSCutWidget(_StaticView, widgets.VBox):
     @cut.setter
     def cut(self, v:float): self.slider.value = self._valid_cut(v)
 
-    def snap(self):
-        "Move the slider to the rule's cut (the paper's top-fraction cut; for 'asimov' the best guarded cut)."
-        self.slider.value = self.rule_cut
+# %% ../nbs/50_widgets.ipynb #55fbbf0f
+@patch(cls_method=True)
+def from_arrays(cls:AMSCutWidget, val_pred, val_y, val_w, # validation predictions, labels, AMS weights
+                test_pred=None, test_y=None, test_w=None, # labelled test set (optional)
+                test_groups:dict|None=None, # {name: boolean mask of the test events}: one set per non-empty group (e.g. HiggsML's `kaggle_test_masks`)
+                **kwargs):
+    "Build from validation (and optional labelled test) arrays."
+    sets = {'validation': (val_pred, val_y, val_w)}
+    if test_pred is not None:
+        if test_y is None or test_w is None: raise DataError("test_pred given without test_y and test_w")
+        if test_groups is None: sets['test'] = (test_pred, test_y, test_w)
+        else:
+            tp, ty, tw = (np.asarray(a) for a in (test_pred, test_y, test_w))
+            for nm, m in dict(test_groups).items():
+                m = np.asarray(m)
+                if m.dtype != bool or m.shape != tp.shape:
+                    raise DataError(f"test_groups[{nm!r}] must be a boolean mask of the {len(tp)} test events, got {m.dtype} {m.shape}")
+                if m.any(): sets[nm] = (tp[m], ty[m], tw[m])
+            if len(sets) == 1: raise DataError(f"test_groups {list(dict(test_groups))} hold no test events")
+    return cls(sets, **kwargs)
 
-    def values(self, cut:float|None=None) -> dict:
-        "`{set: {'s', 'b', 'ams' (or 'z' for the Asimov significance)}}` at `cut` (default: the current cut), from the precomputed scans."
-        cut = self.cut if cut is None else cut
-        out = {}
-        for k, sc in self.scans.items():
-            s, b = sc.sb_at(cut)
-            out[k] = {'s': float(s), 'b': float(b), self.key: float(self._sig(sc, cut))}
-        return out
+@patch
+def _precompute(self:AMSCutWidget, sets, bins):
+    "Histograms and plotting grids, computed once."
+    allp = np.concatenate([sc.pred_sorted for sc in self.scans.values()])
+    lo, hi = float(allp.min()), float(allp.max())
+    if hi <= lo: hi = lo + 1e-6
+    self._range = (lo, hi)
+    self._edges = np.linspace(lo, hi, bins + 1)
+    self._hists = {}
+    for k, v in sets.items():
+        p, y, w = v if len(v) == 3 else (*v, None)
+        p, y, w = _check(p, y, w)
+        self._hists[k] = (np.histogram(p[y == 1], self._edges, weights=w[y == 1])[0],
+                          np.histogram(p[y == 0], self._edges, weights=w[y == 0])[0])
+    # curve grid: dense where the events are (quantiles) and uniform elsewhere
+    grid = np.unique(np.r_[np.linspace(lo, hi, 800), np.quantile(allp, np.linspace(0, 1, 800))])
+    self._curves = {k: (grid, self._sig(sc, grid)) for k, sc in self.scans.items()}
 
-    def _readout_html(self, vals) -> str:
-        rows = ''.join(f"<tr><td>{k}</td><td>{v['s']:.4g}</td><td>{v['b']:.6g}</td><td><b class='ams'>{v[self.key]:.4f}</b></td>"
-                       f"<td>{self.max_sig[k][0]:.4f} @ {self.max_sig[k][1]:.4f}</td></tr>" for k, v in vals.items())
-        nm = self._label()
-        return (f"<div>cut = <b>{self.cut:.4f}</b> &nbsp; {self.rule_name} on {self.rule_set}: {self.rule_cut:.4f}</div>"
-                f"<table><tr><th>set</th><th>s</th><th>b</th><th>{nm}</th><th>max {nm} @ cut</th></tr>" + rows + "</table>")
+# %% ../nbs/50_widgets.ipynb #7dc3e00a
+@patch
+def snap(self:AMSCutWidget):
+    "Move the slider to the rule's cut (the paper's top-fraction cut; for 'asimov' the best guarded cut)."
+    self.slider.value = self.rule_cut
 
-    def _static_text(self) -> str:
-        return f"{self._label()} cut scan at cut = {self.cut:.4f} (the widget is live in Jupyter and Colab)"
+@patch
+def values(self:AMSCutWidget, cut:float|None=None) -> dict:
+    "`{set: {'s', 'b', 'ams' (or 'z' for the Asimov significance)}}` at `cut` (default: the current cut), from the precomputed scans."
+    cut = self.cut if cut is None else cut
+    out = {}
+    for k, sc in self.scans.items():
+        s, b = sc.sb_at(cut)
+        out[k] = {'s': float(s), 'b': float(b), self.key: float(self._sig(sc, cut))}
+    return out
 
-    def _label(self) -> str:
-        sb, rel = self.sig_kw['sigma_b'], self.sig_kw['rel_sigma_b']
-        return 'AMS' if self.key == 'ams' else f"Z (σ_b = {rel:g} b)" if rel is not None else f"Z (σ_b = {sb:g})"
+# %% ../nbs/50_widgets.ipynb #1da727de
+@patch
+def _readout_html(self:AMSCutWidget, vals) -> str:
+    rows = ''.join(f"<tr><td>{k}</td><td>{v['s']:.4g}</td><td>{v['b']:.6g}</td><td><b class='ams'>{v[self.key]:.4f}</b></td>"
+                   f"<td>{self.max_sig[k][0]:.4f} @ {self.max_sig[k][1]:.4f}</td></tr>" for k, v in vals.items())
+    nm = self._label()
+    return (f"<div>cut = <b>{self.cut:.4f}</b> &nbsp; {self.rule_name} on {self.rule_set}: {self.rule_cut:.4f}</div>"
+            f"<table><tr><th>set</th><th>s</th><th>b</th><th>{nm}</th><th>max {nm} @ cut</th></tr>" + rows + "</table>")
 
-    def _on_cut(self, change):
-        self.readout.value = self._readout_html(self.values())
-        if self.plot: self.redraw()
+@patch
+def _static_text(self:AMSCutWidget) -> str:
+    return f"{self._label()} cut scan at cut = {self.cut:.4f} (the widget is live in Jupyter and Colab)"
 
-    def _draw_static(self):
-        fig = Figure(figsize=self.figsize)
-        ax_h, ax_a = fig.subplots(2, 1, sharex=True)
-        colors = [f'C{i}' for i in range(10)]
-        for i, (k, (hs, hb)) in enumerate(self._hists.items()):
-            c = colors[i % 10]
-            ax_h.stairs(hs, self._edges, color=c, lw=1.5, label=f'{k} signal')
-            ax_h.stairs(hb, self._edges, color=c, lw=1.5, ls='--', label=f'{k} background')
-            g, a = self._curves[k]
-            ax_a.plot(g, a, color=c, lw=1.5, label=k)
-            m, mc = self.max_sig[k]; ax_a.plot([mc], [m], 'o', color=c, ms=4)
-        ax_h.set_yscale('log'); ax_h.set_ylabel('weighted events / bin'); ax_h.legend(fontsize=7, ncol=2)
-        ax_a.set_xlabel('cut on prediction (select pred ≥ cut)'); ax_a.set_ylabel(self._label()); ax_a.legend(fontsize=8)
-        for ax in (ax_h, ax_a):
-            ax.axvline(self.rule_cut, color='k', ls=':', lw=1)
-        ax_a.annotate(self.rule_name, (self.rule_cut, 0.02), xycoords=('data', 'axes fraction'), fontsize=7, rotation=90, ha='right')
-        self._lines = [ax.axvline(self.cut, color='r', lw=1.2, visible=False) for ax in (ax_h, ax_a)]
-        fig.tight_layout()
-        canvas = FigureCanvasAgg(fig); canvas.draw()
-        self._bg = canvas.copy_from_bbox(fig.bbox)    # everything but the cut line, rendered once
-        for ln in self._lines: ln.set_visible(True)
-        self._fig = fig
+@patch
+def _label(self:AMSCutWidget) -> str:
+    sb, rel = self.sig_kw['sigma_b'], self.sig_kw['rel_sigma_b']
+    return 'AMS' if self.key == 'ams' else f"Z (σ_b = {rel:g} b)" if rel is not None else f"Z (σ_b = {sb:g})"
 
-    def redraw(self):
-        "Redraw the figure at the current cut: the precomputed background is restored and only the cut line drawn (blitting)."
-        if self._fig is None: self._draw_static()
-        canvas = self._fig.canvas
-        canvas.restore_region(self._bg)
-        for ln in self._lines:
-            ln.set_xdata([self.cut, self.cut]); ln.axes.draw_artist(ln)
-        self._png = _rgba_png(np.asarray(canvas.buffer_rgba()))
-        _show(self.out, self._png)
+@patch
+def _on_cut(self:AMSCutWidget, change):
+    self.readout.value = self._readout_html(self.values())
+    if self.plot: self.redraw()
+
+# %% ../nbs/50_widgets.ipynb #2b17dbc2
+@patch
+def _draw_static(self:AMSCutWidget):
+    fig = Figure(figsize=self.figsize)
+    ax_h, ax_a = fig.subplots(2, 1, sharex=True)
+    colors = [f'C{i}' for i in range(10)]
+    for i, (k, (hs, hb)) in enumerate(self._hists.items()):
+        c = colors[i % 10]
+        ax_h.stairs(hs, self._edges, color=c, lw=1.5, label=f'{k} signal')
+        ax_h.stairs(hb, self._edges, color=c, lw=1.5, ls='--', label=f'{k} background')
+        g, a = self._curves[k]
+        ax_a.plot(g, a, color=c, lw=1.5, label=k)
+        m, mc = self.max_sig[k]; ax_a.plot([mc], [m], 'o', color=c, ms=4)
+    ax_h.set_yscale('log'); ax_h.set_ylabel('weighted events / bin'); ax_h.legend(fontsize=7, ncol=2)
+    ax_a.set_xlabel('cut on prediction (select pred ≥ cut)'); ax_a.set_ylabel(self._label()); ax_a.legend(fontsize=8)
+    for ax in (ax_h, ax_a):
+        ax.axvline(self.rule_cut, color='k', ls=':', lw=1)
+    ax_a.annotate(self.rule_name, (self.rule_cut, 0.02), xycoords=('data', 'axes fraction'), fontsize=7, rotation=90, ha='right')
+    self._lines = [ax.axvline(self.cut, color='r', lw=1.2, visible=False) for ax in (ax_h, ax_a)]
+    fig.tight_layout()
+    canvas = FigureCanvasAgg(fig); canvas.draw()
+    self._bg = canvas.copy_from_bbox(fig.bbox)    # everything but the cut line, rendered once
+    for ln in self._lines: ln.set_visible(True)
+    self._fig = fig
+
+@patch
+def redraw(self:AMSCutWidget):
+    "Redraw the figure at the current cut: the precomputed background is restored and only the cut line drawn (blitting)."
+    if self._fig is None: self._draw_static()
+    canvas = self._fig.canvas
+    canvas.restore_region(self._bg)
+    for ln in self._lines:
+        ln.set_xdata([self.cut, self.cut]); ln.axes.draw_artist(ln)
+    self._png = _rgba_png(np.asarray(canvas.buffer_rgba()))
+    _show(self.out, self._png)
 
 # %% ../nbs/50_widgets.ipynb #b615c50f
 def _ema(x:np.ndarray, beta:float) -> np.ndarray:
@@ -305,36 +319,6 @@ class LRFinderWidget(_StaticView, widgets.VBox):
         self.lr = self.suggestions.get('valley', self.lr_slider.value)
         self._update()
 
-    # -- building from a Learner ------------------------------------------------------------------------------
-    @classmethod
-    def from_learner(cls, learn, # a fastai Learner, or a function `fold -> Learner` (a fresh Learner per fold)
-                     n_folds:int=1, # how many tests to run (folds)
-                     start_lr=1e-7, end_lr=10., num_it=100, stop_div=True, **kwargs):
-        "Run the LR range test (once per fold) and build the widget from the recorded curves."
-        from fastai.learner import Learner
-        if n_folds < 1: raise DataError(f"n_folds must be >= 1, got {n_folds}")
-        if not isinstance(learn, Learner) and not callable(learn):
-            raise TypeError(f"learn must be a fastai Learner or a function returning one, got {type(learn).__name__}")
-        results = []
-        for i in range(n_folds):
-            l = learn if isinstance(learn, Learner) else learn(i)
-            results.append(_lr_test(l, start_lr, end_lr, num_it, stop_div))
-        w = cls([r['lrs'] for r in results], [r['raw'] for r in results], num_it=num_it, **kwargs)
-        w.results, w._source = results, (learn, n_folds, dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div))
-        w.rerun_button = widgets.Button(description='re-run LR test', layout=widgets.Layout(width='auto'))
-        w.rerun_button.on_click(lambda _: w.rerun())
-        w.children = (*w.children[:-1], w.rerun_button, w.children[-1])
-        return w
-
-    def rerun(self):
-        "Run the LR range test again (fresh Learners from the factory, or the same Learner, whose state lr_find restores)."
-        if getattr(self, '_source', None) is None: raise ValueError("this widget was built from recorded curves; use from_learner to re-run")
-        from fastai.learner import Learner
-        learn, n_folds, kw = self._source
-        self.results = [_lr_test(learn if isinstance(learn, Learner) else learn(i), **kw) for i in range(n_folds)]
-        self.runs = _as_runs([r['lrs'] for r in self.results], [r['raw'] for r in self.results])
-        self._process(); self._update()
-
     # -- state -----------------------------------------------------------------------------------------------
     @property
     def lr(self) -> float:
@@ -343,81 +327,124 @@ class LRFinderWidget(_StaticView, widgets.VBox):
     @lr.setter
     def lr(self, v:float): self.lr_slider.value = float(v)
 
-    def use(self, name:str):
-        "Set the LR to one of fastai's suggestions ('valley', 'slide', 'minimum', 'steep')."
-        if name not in self.suggestions: raise KeyError(f"no {name!r} suggestion for this curve; have {list(self.suggestions)}")
-        self.lr = self.suggestions[name]
+# %% ../nbs/50_widgets.ipynb #0abced92
+# -- building from a Learner ------------------------------------------------------------------------------
+@patch(cls_method=True)
+def from_learner(cls:LRFinderWidget, learn, # a fastai Learner, or a function `fold -> Learner` (a fresh Learner per fold)
+                 n_folds:int=1, # how many tests to run (folds)
+                 start_lr=1e-7, end_lr=10., num_it=100, stop_div=True, **kwargs):
+    "Run the LR range test (once per fold) and build the widget from the recorded curves."
+    from fastai.learner import Learner
+    if n_folds < 1: raise DataError(f"n_folds must be >= 1, got {n_folds}")
+    if not isinstance(learn, Learner) and not callable(learn):
+        raise TypeError(f"learn must be a fastai Learner or a function returning one, got {type(learn).__name__}")
+    results = []
+    for i in range(n_folds):
+        l = learn if isinstance(learn, Learner) else learn(i)
+        results.append(_lr_test(l, start_lr, end_lr, num_it, stop_div))
+    w = cls([r['lrs'] for r in results], [r['raw'] for r in results], num_it=num_it, **kwargs)
+    w.results, w._source = results, (learn, n_folds, dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div))
+    w.rerun_button = widgets.Button(description='re-run LR test', layout=widgets.Layout(width='auto'))
+    w.rerun_button.on_click(lambda _: w.rerun())
+    w.children = (*w.children[:-1], w.rerun_button, w.children[-1])
+    return w
 
-    def one_cycle_kwargs(self) -> dict:
-        "Keyword arguments for `learn.fit_one_cycle(n_epoch, **w.one_cycle_kwargs())`."
-        return dict(lr_max=self.lr, pct_start=float(self.pct_start.value), div=self.div, div_final=self.div_final, moms=self.moms)
+@patch
+def rerun(self:LRFinderWidget):
+    "Run the LR range test again (fresh Learners from the factory, or the same Learner, whose state lr_find restores)."
+    if getattr(self, '_source', None) is None: raise ValueError("this widget was built from recorded curves; use from_learner to re-run")
+    from fastai.learner import Learner
+    learn, n_folds, kw = self._source
+    self.results = [_lr_test(learn if isinstance(learn, Learner) else learn(i), **kw) for i in range(n_folds)]
+    self.runs = _as_runs([r['lrs'] for r in self.results], [r['raw'] for r in self.results])
+    self._process(); self._update()
 
-    def schedule(self, n:int=200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        "(fraction of training, LR, momentum) of the 1cycle schedule at the chosen LR (fastai's `combined_cos`)."
-        from fastai.callback.schedule import combined_cos
-        pct = float(self.pct_start.value)
-        pos = np.linspace(0, 1, n, endpoint=False)
-        lr_f, mom_f = combined_cos(pct, self.lr / self.div, self.lr, self.lr / self.div_final), combined_cos(pct, *self.moms)
-        return pos, np.array([float(lr_f(p)) for p in pos]), np.array([float(mom_f(p)) for p in pos])
+# %% ../nbs/50_widgets.ipynb #4b06c861
+@patch
+def use(self:LRFinderWidget, name:str):
+    "Set the LR to one of fastai's suggestions ('valley', 'slide', 'minimum', 'steep')."
+    if name not in self.suggestions: raise KeyError(f"no {name!r} suggestion for this curve; have {list(self.suggestions)}")
+    self.lr = self.suggestions[name]
 
-    def _static_text(self) -> str: return f"LR range test at LR = {self.lr:.2e} (the widget is live in Jupyter and Colab)"
+@patch
+def one_cycle_kwargs(self:LRFinderWidget) -> dict:
+    "Keyword arguments for `learn.fit_one_cycle(n_epoch, **w.one_cycle_kwargs())`."
+    return dict(lr_max=self.lr, pct_start=float(self.pct_start.value), div=self.div, div_final=self.div_final, moms=self.moms)
 
-    def _process(self):
-        "Smooth each run, average the folds on a common log-LR grid, compute the suggestions."
-        beta = float(self.smooth.value)
-        sm = [(a, _ema(b, beta)) for a, b in self.runs]
-        if len(sm) == 1:
-            self.curve_lrs, self.curve, self.curve_std = sm[0][0], sm[0][1].astype(np.float64), None
-        else:
-            lo, hi = max(a[0] for a, _ in sm), min(a[-1] for a, _ in sm)
-            g = np.logspace(np.log10(lo), np.log10(hi), max(len(a) for a, _ in sm))
-            ys = np.stack([np.interp(np.log10(g), np.log10(a), b) for a, b in sm])
-            self.curve_lrs, self.curve, self.curve_std = g, ys.mean(0), ys.std(0)
-        self._smoothed = sm
-        from hepnb.train.schedules import suggest_lrs
-        self.suggestions_full = suggest_lrs(self.curve_lrs, self.curve, min(self.num_it, len(self.curve_lrs)) if len(sm) > 1 else self.num_it, markers=True)
-        self.suggestions = {k: v[0] for k, v in self.suggestions_full.items()}
-        for nm, b in self.buttons.items():
-            b.description = f"{nm} {self.suggestions[nm]:.1e}" if nm in self.suggestions else f"{nm} –"
-            b.disabled = nm not in self.suggestions
+@patch
+def schedule(self:LRFinderWidget, n:int=200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "(fraction of training, LR, momentum) of the 1cycle schedule at the chosen LR (fastai's `combined_cos`)."
+    from fastai.callback.schedule import combined_cos
+    pct = float(self.pct_start.value)
+    pos = np.linspace(0, 1, n, endpoint=False)
+    lr_f, mom_f = combined_cos(pct, self.lr / self.div, self.lr, self.lr / self.div_final), combined_cos(pct, *self.moms)
+    return pos, np.array([float(lr_f(p)) for p in pos]), np.array([float(mom_f(p)) for p in pos])
 
-    def _changed(self, change):
-        if not self._ready: return
-        if change is not None and change['owner'] is self.smooth: self._process()
-        self._update()
+# %% ../nbs/50_widgets.ipynb #c1674f17
+@patch
+def _static_text(self:LRFinderWidget) -> str: return f"LR range test at LR = {self.lr:.2e} (the widget is live in Jupyter and Colab)"
 
-    def _update(self):
-        lr = self.lr
-        self.readout.value = (f"LR = <b class='lr'>{lr:.3e}</b> &nbsp; → <code>learn.fit_one_cycle(n_epoch, lr_max={lr:.3e}, "
-                              f"pct_start={self.pct_start.value:.2f})</code>")
-        if self.plot: self.redraw()
+@patch
+def _process(self:LRFinderWidget):
+    "Smooth each run, average the folds on a common log-LR grid, compute the suggestions."
+    beta = float(self.smooth.value)
+    sm = [(a, _ema(b, beta)) for a, b in self.runs]
+    if len(sm) == 1:
+        self.curve_lrs, self.curve, self.curve_std = sm[0][0], sm[0][1].astype(np.float64), None
+    else:
+        lo, hi = max(a[0] for a, _ in sm), min(a[-1] for a, _ in sm)
+        g = np.logspace(np.log10(lo), np.log10(hi), max(len(a) for a, _ in sm))
+        ys = np.stack([np.interp(np.log10(g), np.log10(a), b) for a, b in sm])
+        self.curve_lrs, self.curve, self.curve_std = g, ys.mean(0), ys.std(0)
+    self._smoothed = sm
+    from hepnb.train.schedules import suggest_lrs
+    self.suggestions_full = suggest_lrs(self.curve_lrs, self.curve, min(self.num_it, len(self.curve_lrs)) if len(sm) > 1 else self.num_it, markers=True)
+    self.suggestions = {k: v[0] for k, v in self.suggestions_full.items()}
+    for nm, b in self.buttons.items():
+        b.description = f"{nm} {self.suggestions[nm]:.1e}" if nm in self.suggestions else f"{nm} –"
+        b.disabled = nm not in self.suggestions
 
-    def redraw(self):
-        "Draw the loss curve (zoomed), the suggestions, the chosen LR and the 1cycle preview."
-        fig = Figure(figsize=self.figsize)
-        ax, ax_s = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1.6, 1)))
-        lo, hi = 10**self.zoom.value[0], 10**self.zoom.value[1]
-        if len(self._smoothed) > 1:
-            for a, b in self._smoothed: ax.plot(a, b, color='C0', lw=0.6, alpha=0.35)
-            ax.fill_between(self.curve_lrs, self.curve - self.curve_std, self.curve + self.curve_std, color='C0', alpha=0.2,
-                            label=f'mean ± std ({len(self._smoothed)} folds)')
-        ax.plot(self.curve_lrs, self.curve, color='C0', lw=1.5, label='loss' if len(self._smoothed) == 1 else 'mean loss')
-        for i, (nm, (lr, (px, py))) in enumerate(self.suggestions_full.items()):   # each dot at its suggested LR
-            ax.plot([px], [py], 'o', color=f'C{i+1}', label=f'{nm}: {lr:.1e}' + (' (loss minimum ÷ 10)' if nm == 'minimum' else ''))
-        ax.axvline(self.lr, color='r', lw=1.2, label=f'chosen {self.lr:.1e}')
-        ax.set_xscale('log'); ax.set_xlim(lo, hi); ax.set_xlabel('learning rate'); ax.set_ylabel('training loss')
-        m = (self.curve_lrs >= lo) & (self.curve_lrs <= hi)
-        if m.sum() > 1:
-            yv = self.curve[m]; i_min = int(np.argmin(yv)); top = yv[:i_min + 1].max(); rng = max(top - yv[i_min], 1e-12)
-            ax.set_ylim(yv[i_min] - 0.1 * rng, top + 0.25 * rng)
-        ax.legend(fontsize=7)
-        pos, lrs, moms = self.schedule()
-        ax_s.plot(pos, lrs, color='C3'); ax_s.set_xlabel('fraction of training'); ax_s.set_ylabel('LR', color='C3')
-        ax_m = ax_s.twinx(); ax_m.plot(pos, moms, color='C2'); ax_m.set_ylabel('momentum (β₁)', color='C2')
-        ax_s.set_title('1cycle preview', fontsize=9)
-        fig.tight_layout()
-        self._png, self._fig = _png(fig), fig
-        _show(self.out, self._png)
+@patch
+def _changed(self:LRFinderWidget, change):
+    if not self._ready: return
+    if change is not None and change['owner'] is self.smooth: self._process()
+    self._update()
+
+@patch
+def _update(self:LRFinderWidget):
+    lr = self.lr
+    self.readout.value = (f"LR = <b class='lr'>{lr:.3e}</b> &nbsp; → <code>learn.fit_one_cycle(n_epoch, lr_max={lr:.3e}, "
+                          f"pct_start={self.pct_start.value:.2f})</code>")
+    if self.plot: self.redraw()
+
+# %% ../nbs/50_widgets.ipynb #e81dbf9d
+@patch
+def redraw(self:LRFinderWidget):
+    "Draw the loss curve (zoomed), the suggestions, the chosen LR and the 1cycle preview."
+    fig = Figure(figsize=self.figsize)
+    ax, ax_s = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1.6, 1)))
+    lo, hi = 10**self.zoom.value[0], 10**self.zoom.value[1]
+    if len(self._smoothed) > 1:
+        for a, b in self._smoothed: ax.plot(a, b, color='C0', lw=0.6, alpha=0.35)
+        ax.fill_between(self.curve_lrs, self.curve - self.curve_std, self.curve + self.curve_std, color='C0', alpha=0.2,
+                        label=f'mean ± std ({len(self._smoothed)} folds)')
+    ax.plot(self.curve_lrs, self.curve, color='C0', lw=1.5, label='loss' if len(self._smoothed) == 1 else 'mean loss')
+    for i, (nm, (lr, (px, py))) in enumerate(self.suggestions_full.items()):   # each dot at its suggested LR
+        ax.plot([px], [py], 'o', color=f'C{i+1}', label=f'{nm}: {lr:.1e}' + (' (loss minimum ÷ 10)' if nm == 'minimum' else ''))
+    ax.axvline(self.lr, color='r', lw=1.2, label=f'chosen {self.lr:.1e}')
+    ax.set_xscale('log'); ax.set_xlim(lo, hi); ax.set_xlabel('learning rate'); ax.set_ylabel('training loss')
+    m = (self.curve_lrs >= lo) & (self.curve_lrs <= hi)
+    if m.sum() > 1:
+        yv = self.curve[m]; i_min = int(np.argmin(yv)); top = yv[:i_min + 1].max(); rng = max(top - yv[i_min], 1e-12)
+        ax.set_ylim(yv[i_min] - 0.1 * rng, top + 0.25 * rng)
+    ax.legend(fontsize=7)
+    pos, lrs, moms = self.schedule()
+    ax_s.plot(pos, lrs, color='C3'); ax_s.set_xlabel('fraction of training'); ax_s.set_ylabel('LR', color='C3')
+    ax_m = ax_s.twinx(); ax_m.plot(pos, moms, color='C2'); ax_m.set_ylabel('momentum (β₁)', color='C2')
+    ax_s.set_title('1cycle preview', fontsize=9)
+    fig.tight_layout()
+    self._png, self._fig = _png(fig), fig
+    _show(self.out, self._png)
 
 # %% ../nbs/50_widgets.ipynb #f0f7dc40
 def snapshot(w # an `AMSCutWidget` or `LRFinderWidget` (built with `plot=True`), or a `FigureBox`

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from ..core import DataError, HepnbError
 from .bayes import BayesLinear, kl_divergence, fixed_weights, mean_weights, is_bayesian
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SURROGATE_KIND', 'straight_path', 'cfm_loss', 'TimeEmbedding', 'VelocityNet', 'CFMSurrogate', 'CFMLoss',
@@ -146,122 +147,132 @@ class CFMSurrogate(nn.Module):
         if not torch.isfinite(t).all(): raise DataError(f"{what}: {int((~torch.isfinite(t)).sum())} non-finite value(s)")
         return t.to(self.x_mean.device)
 
-    def fit_scaling(self, c, # training conditions (N, n_cond)
-                    x # training targets (N, n_x)
-                   ) -> CFMSurrogate:
-        "Standardise conditions and targets with the mean and std of the training data (call once, before training)."
-        c, x = self.check_cond(c, 'training conditions'), self.check_target(x, 'training targets')
-        if len(c) != len(x): raise DataError(f"{len(c)} conditions but {len(x)} targets")
-        if len(c) < 2: raise DataError(f"need at least 2 training jets to fit the scaling, got {len(c)}")
-        def _std(v):  # a constant column keeps scale 1 (as sklearn's StandardScaler), never a huge 1/1e-12
-            s = v.std(0)
-            return torch.where(s > 1e-6*v.abs().mean(0).clamp_min(1.), s, torch.ones_like(s))
-        with torch.no_grad():
-            self.c_mean.copy_(c.mean(0)); self.c_std.copy_(_std(c))
-            self.x_mean.copy_(x.mean(0)); self.x_std.copy_(_std(x))
-            self.scaled.fill_(True)
-        return self
-
-    def scale_cond(self, c) -> torch.Tensor: return (self.check_cond(c) - self.c_mean)/self.c_std
-
-    def forward(self, c:torch.Tensor, # conditions (N, n_cond), original units
-                x:torch.Tensor # targets (N, n_x), original units
-               ) -> torch.Tensor:
-        "Per-sample CFM loss (N,), with time and noise drawn inside (one weight draw per call for B-CFM)."
-        if not bool(self.scaled): raise HepnbError("CFMSurrogate: call fit_scaling(c, x) on the training data before training")
-        if self.training and torch.is_grad_enabled(): self.n_train_steps += 1
-        cs = (self.check_cond(c) - self.c_mean)/self.c_std
-        xs = (self.check_target(x) - self.x_mean)/self.x_std
-        return cfm_loss(self.velocity, xs, cs)
-
-    def kl(self) -> torch.Tensor:
-        "KL divergence of the weight posterior to the prior (0 for a plain CFM)."
-        return kl_divergence(self.velocity)
-
     max_cond_z:float = 1000. # `sample` refuses conditions more than this many training std from the training mean
 
-    def _check_sampling(self, method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size) -> dict|None:
-        "Validate `sample`'s solver settings; the fixed-step options (or None for adaptive solvers)."
-        def pos_int(v, name):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise DataError(f"{name} must be a positive integer, got {v!r}")
-        pos_int(n_samples, 'n_samples'); pos_int(n_weight_draws, 'n_weight_draws'); pos_int(batch_size, 'batch_size')
-        if method not in _FIXED + _ADAPTIVE:
-            raise ValueError(f"unknown ODE solver {method!r}; adaptive: {_ADAPTIVE}, fixed-step: {_FIXED}")
-        if method in _ADAPTIVE:
-            if step_size is not None: raise DataError(f"step_size is for the fixed-step solvers {_FIXED}; {method!r} adapts its steps to rtol/atol")
-            if not (0 <= rtol < 1 and 0 < atol < 1): raise DataError(f"tolerances need 0 <= rtol < 1 and 0 < atol < 1, got rtol={rtol!r}, atol={atol!r}")
-            return None
-        h = 0.1 if step_size is None else step_size
-        if not (isinstance(h, (int, float, np.floating)) and 0 < h <= 1):
-            raise DataError(f"step_size must be in (0, 1], got {step_size!r} (the flow runs from t=0 to t=1)")
-        return dict(step_size=float(h))
+# %% ../../nbs/32_models.cfm.ipynb #a1d3be0a
+@patch
+def fit_scaling(self:CFMSurrogate, c, # training conditions (N, n_cond)
+                x # training targets (N, n_x)
+               ) -> CFMSurrogate:
+    "Standardise conditions and targets with the mean and std of the training data (call once, before training)."
+    c, x = self.check_cond(c, 'training conditions'), self.check_target(x, 'training targets')
+    if len(c) != len(x): raise DataError(f"{len(c)} conditions but {len(x)} targets")
+    if len(c) < 2: raise DataError(f"need at least 2 training jets to fit the scaling, got {len(c)}")
+    def _std(v):  # a constant column keeps scale 1 (as sklearn's StandardScaler), never a huge 1/1e-12
+        s = v.std(0)
+        return torch.where(s > 1e-6*v.abs().mean(0).clamp_min(1.), s, torch.ones_like(s))
+    with torch.no_grad():
+        self.c_mean.copy_(c.mean(0)); self.c_std.copy_(_std(c))
+        self.x_mean.copy_(x.mean(0)); self.x_std.copy_(_std(x))
+        self.scaled.fill_(True)
+    return self
 
-    @torch.no_grad()
-    def sample(self, c, # conditions (N, n_cond): array, tensor or DataFrame with `cond_names`
-               n_samples:int=1, # draws of the noise per jet and weight draw
-               n_weight_draws:int=1, # B-CFM: independent weight draws, each held fixed for its ODE solve
-               method:str='dopri5', # torchdiffeq solver: adaptive 'dopri5', 'dopri8', 'bosh3', or fixed 'rk4', 'midpoint', 'euler'
-               rtol:float=1e-5, atol:float=1e-5, # tolerances of adaptive solvers
-               step_size:float|None=None, # step of fixed-step solvers, in (0, 1] (default 0.1)
-               use_mean:bool=False, # B-CFM: use the posterior-mean weights instead of draws
-               seed:int|None=None, # seed of noise and weight draws (same seed => same samples)
-               batch_size:int=100000 # jets x samples per ODE solve
-              ) -> torch.Tensor:
-        "Samples of $x\\,|\\,c$ in original units, shape (n_weight_draws, n_samples, N, n_x); N = 0 gives an empty result."
-        if not bool(self.scaled) or int(self.n_train_steps) == 0:
-            raise HepnbError("CFMSurrogate.sample: the model has not been trained (fit_scaling, then train it, e.g. "
-                             "with a fastai Learner and CFMLoss), or its state_dict was not loaded")
-        opts = self._check_sampling(method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size)
-        from torchdiffeq import odeint
-        c = self.check_cond(c)
-        cs = (c - self.c_mean)/self.c_std
-        dev, n = cs.device, len(cs)
-        far = ~(cs.abs() <= self.max_cond_z)
-        if far.any():
-            r, k = (int(i[0]) for i in torch.nonzero(far, as_tuple=True))
-            raise DataError(f"conditions: row {r}, column {self.cond_names[k]!r} = {float(c[r, k]):.4g} lies {float(cs[r, k].abs()):.3g} "
-                            f"training standard deviations from the training mean {float(self.c_mean[k]):.4g} (std {float(self.c_std[k]):.4g}); "
-                            f"the surrogate refuses conditions beyond max_cond_z = {self.max_cond_z:g} standard deviations "
-                            "(nothing was learnt there, and the ODE solver fails)")
-        if n == 0: return torch.zeros(n_weight_draws, n_samples, 0, self.n_x, device=dev)
-        gen = torch.Generator(device=dev)
-        if seed is None: gen.seed()
-        else: gen.manual_seed(int(seed))
-        kw = dict(method=method, options=opts) if opts is not None else dict(method=method, rtol=rtol, atol=atol)
-        tspan = torch.tensor([0., 1.], device=dev)
-        rows = cs.repeat(n_samples, 1)  # (n_samples*N, n_cond)
-        was = self.training; self.eval(); self.last_nfe = 0
-        try:
-            out = []
-            for k in range(n_weight_draws):
-                ctx = mean_weights(self.velocity) if (use_mean or not self.bayesian) else fixed_weights(self.velocity, gen)
-                with ctx:
-                    chunks = []
-                    for i in range(0, len(rows), batch_size):
-                        cc = rows[i:i+batch_size]
-                        z = torch.randn(len(cc), self.n_x, device=dev, generator=gen)
-                        nfe = [0]
-                        def f(t, y, cc=cc, nfe=nfe): nfe[0] += 1; return self.velocity(t, y, cc)
-                        try: chunks.append(odeint(f, z, tspan, **kw)[-1])
-                        except AssertionError as e:  # torchdiffeq's adaptive solvers: 'underflow in dt'
-                            j = int(cc.abs().max(1).values.argmax()); r = (i + j) % n; col = int(cs[r].abs().argmax())
-                            raise HepnbError(f"CFMSurrogate.sample: the {method!r} ODE solver failed ({e}) on the flow of weight draw {k}; "
-                                             f"the farthest condition in that batch is row {r}, column {self.cond_names[col]!r} = {float(c[r, col]):.4g} "
-                                             f"({float(cs[r, col].abs()):.3g} training std from the mean). Try looser tolerances (rtol={rtol:g}, "
-                                             f"atol={atol:g}), a fixed-step solver (method='rk4', step_size=0.1), or conditions nearer the training data") from None
-                        self.last_nfe += nfe[0]
-                out.append(torch.cat(chunks).reshape(n_samples, n, self.n_x))
-        finally: self.train(was)
-        res = torch.stack(out)*self.x_std + self.x_mean
-        if not torch.isfinite(res).all(): raise HepnbError(f"CFMSurrogate.sample: the ODE solve produced non-finite values "
-                                                            f"(try a smaller step_size or tighter tolerances; far outside the training range a B-CFM weight "
-                                                            f"draw can give a diverging flow: there the surrogate cannot be trusted)")
-        return res
+@patch
+def scale_cond(self:CFMSurrogate, c) -> torch.Tensor: return (self.check_cond(c) - self.c_mean)/self.c_std
 
-    @classmethod
-    def from_data(cls, c, x, cond_names:Sequence[str], **kwargs) -> CFMSurrogate:
-        "A new surrogate with its scaling fitted to training data `c`, `x`."
-        return cls(cond_names, **kwargs).fit_scaling(c, x)
+# %% ../../nbs/32_models.cfm.ipynb #2065bb7f
+@patch
+def forward(self:CFMSurrogate, c:torch.Tensor, # conditions (N, n_cond), original units
+            x:torch.Tensor # targets (N, n_x), original units
+           ) -> torch.Tensor:
+    "Per-sample CFM loss (N,), with time and noise drawn inside (one weight draw per call for B-CFM)."
+    if not bool(self.scaled): raise HepnbError("CFMSurrogate: call fit_scaling(c, x) on the training data before training")
+    if self.training and torch.is_grad_enabled(): self.n_train_steps += 1
+    cs = (self.check_cond(c) - self.c_mean)/self.c_std
+    xs = (self.check_target(x) - self.x_mean)/self.x_std
+    return cfm_loss(self.velocity, xs, cs)
+
+@patch
+def kl(self:CFMSurrogate) -> torch.Tensor:
+    "KL divergence of the weight posterior to the prior (0 for a plain CFM)."
+    return kl_divergence(self.velocity)
+
+# %% ../../nbs/32_models.cfm.ipynb #a092243e
+@patch
+def _check_sampling(self:CFMSurrogate, method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size) -> dict|None:
+    "Validate `sample`'s solver settings; the fixed-step options (or None for adaptive solvers)."
+    def pos_int(v, name):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise DataError(f"{name} must be a positive integer, got {v!r}")
+    pos_int(n_samples, 'n_samples'); pos_int(n_weight_draws, 'n_weight_draws'); pos_int(batch_size, 'batch_size')
+    if method not in _FIXED + _ADAPTIVE:
+        raise ValueError(f"unknown ODE solver {method!r}; adaptive: {_ADAPTIVE}, fixed-step: {_FIXED}")
+    if method in _ADAPTIVE:
+        if step_size is not None: raise DataError(f"step_size is for the fixed-step solvers {_FIXED}; {method!r} adapts its steps to rtol/atol")
+        if not (0 <= rtol < 1 and 0 < atol < 1): raise DataError(f"tolerances need 0 <= rtol < 1 and 0 < atol < 1, got rtol={rtol!r}, atol={atol!r}")
+        return None
+    h = 0.1 if step_size is None else step_size
+    if not (isinstance(h, (int, float, np.floating)) and 0 < h <= 1):
+        raise DataError(f"step_size must be in (0, 1], got {step_size!r} (the flow runs from t=0 to t=1)")
+    return dict(step_size=float(h))
+
+@patch
+@torch.no_grad()
+def sample(self:CFMSurrogate, c, # conditions (N, n_cond): array, tensor or DataFrame with `cond_names`
+           n_samples:int=1, # draws of the noise per jet and weight draw
+           n_weight_draws:int=1, # B-CFM: independent weight draws, each held fixed for its ODE solve
+           method:str='dopri5', # torchdiffeq solver: adaptive 'dopri5', 'dopri8', 'bosh3', or fixed 'rk4', 'midpoint', 'euler'
+           rtol:float=1e-5, atol:float=1e-5, # tolerances of adaptive solvers
+           step_size:float|None=None, # step of fixed-step solvers, in (0, 1] (default 0.1)
+           use_mean:bool=False, # B-CFM: use the posterior-mean weights instead of draws
+           seed:int|None=None, # seed of noise and weight draws (same seed => same samples)
+           batch_size:int=100000 # jets x samples per ODE solve
+          ) -> torch.Tensor:
+    "Samples of $x\\,|\\,c$ in original units, shape (n_weight_draws, n_samples, N, n_x); N = 0 gives an empty result."
+    if not bool(self.scaled) or int(self.n_train_steps) == 0:
+        raise HepnbError("CFMSurrogate.sample: the model has not been trained (fit_scaling, then train it, e.g. "
+                         "with a fastai Learner and CFMLoss), or its state_dict was not loaded")
+    opts = self._check_sampling(method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size)
+    from torchdiffeq import odeint
+    c = self.check_cond(c)
+    cs = (c - self.c_mean)/self.c_std
+    dev, n = cs.device, len(cs)
+    far = ~(cs.abs() <= self.max_cond_z)
+    if far.any():
+        r, k = (int(i[0]) for i in torch.nonzero(far, as_tuple=True))
+        raise DataError(f"conditions: row {r}, column {self.cond_names[k]!r} = {float(c[r, k]):.4g} lies {float(cs[r, k].abs()):.3g} "
+                        f"training standard deviations from the training mean {float(self.c_mean[k]):.4g} (std {float(self.c_std[k]):.4g}); "
+                        f"the surrogate refuses conditions beyond max_cond_z = {self.max_cond_z:g} standard deviations "
+                        "(nothing was learnt there, and the ODE solver fails)")
+    if n == 0: return torch.zeros(n_weight_draws, n_samples, 0, self.n_x, device=dev)
+    gen = torch.Generator(device=dev)
+    if seed is None: gen.seed()
+    else: gen.manual_seed(int(seed))
+    kw = dict(method=method, options=opts) if opts is not None else dict(method=method, rtol=rtol, atol=atol)
+    tspan = torch.tensor([0., 1.], device=dev)
+    rows = cs.repeat(n_samples, 1)  # (n_samples*N, n_cond)
+    was = self.training; self.eval(); self.last_nfe = 0
+    try:
+        out = []
+        for k in range(n_weight_draws):
+            ctx = mean_weights(self.velocity) if (use_mean or not self.bayesian) else fixed_weights(self.velocity, gen)
+            with ctx:
+                chunks = []
+                for i in range(0, len(rows), batch_size):
+                    cc = rows[i:i+batch_size]
+                    z = torch.randn(len(cc), self.n_x, device=dev, generator=gen)
+                    nfe = [0]
+                    def f(t, y, cc=cc, nfe=nfe): nfe[0] += 1; return self.velocity(t, y, cc)
+                    try: chunks.append(odeint(f, z, tspan, **kw)[-1])
+                    except AssertionError as e:  # torchdiffeq's adaptive solvers: 'underflow in dt'
+                        j = int(cc.abs().max(1).values.argmax()); r = (i + j) % n; col = int(cs[r].abs().argmax())
+                        raise HepnbError(f"CFMSurrogate.sample: the {method!r} ODE solver failed ({e}) on the flow of weight draw {k}; "
+                                         f"the farthest condition in that batch is row {r}, column {self.cond_names[col]!r} = {float(c[r, col]):.4g} "
+                                         f"({float(cs[r, col].abs()):.3g} training std from the mean). Try looser tolerances (rtol={rtol:g}, "
+                                         f"atol={atol:g}), a fixed-step solver (method='rk4', step_size=0.1), or conditions nearer the training data") from None
+                    self.last_nfe += nfe[0]
+            out.append(torch.cat(chunks).reshape(n_samples, n, self.n_x))
+    finally: self.train(was)
+    res = torch.stack(out)*self.x_std + self.x_mean
+    if not torch.isfinite(res).all(): raise HepnbError(f"CFMSurrogate.sample: the ODE solve produced non-finite values "
+                                                        f"(try a smaller step_size or tighter tolerances; far outside the training range a B-CFM weight "
+                                                        f"draw can give a diverging flow: there the surrogate cannot be trusted)")
+    return res
+
+# %% ../../nbs/32_models.cfm.ipynb #1e20d018
+@patch(cls_method=True)
+def from_data(cls:CFMSurrogate, c, x, cond_names:Sequence[str], **kwargs) -> CFMSurrogate:
+    "A new surrogate with its scaling fitted to training data `c`, `x`."
+    return cls(cond_names, **kwargs).fit_scaling(c, x)
 
 # %% ../../nbs/32_models.cfm.ipynb #7214b475
 class CFMLoss(nn.Module):
