@@ -11,7 +11,7 @@ from torch import nn
 from ..core import DataError
 
 # %% auto #0
-__all__ = ['TREE_DEFAULTS', 'tree_params', 'BoostedTrees', 'train_booster', 'fit_boosted_trees']
+__all__ = ['TREE_DEFAULTS', 'tree_params', 'booster_from_json', 'BoostedTrees', 'train_booster', 'fit_boosted_trees']
 
 # %% ../../nbs/35_models.trees.ipynb #d33081f6
 TREE_DEFAULTS = {'n_estimators': 2000,          # most boosting rounds (trees)
@@ -46,6 +46,30 @@ def _xgboost():
     try: import xgboost
     except ImportError: raise DataError('XGBoost members need the xgboost package: pip install "hepnb[trees]" (it installs xgboost-cpu on Linux, xgboost elsewhere)') from None
     return xgboost
+
+# %% ../../nbs/35_models.trees.ipynb #39914f81
+def booster_from_json(data:bytes, # XGBoost JSON model text (`Booster.save_raw('json')`), e.g. from a model file
+                      n_features:int, # the inputs the model must declare
+                      objective:str|None=None, # the objective it must declare (None: not checked here)
+                      num_class:int|None=None # the classes it must declare (multi-class models)
+                     ):
+    "A one-thread XGBoost booster from JSON model text, parsed by Python's `json` and checked before XGBoost reads it; `DataError` naming what is wrong."
+    try: d = json.loads(bytes(data).decode('utf-8'))
+    except (UnicodeDecodeError, ValueError) as e: raise DataError(f"the tree model is not XGBoost JSON model text ({str(e)[:80]})") from None
+    if not (isinstance(d, dict) and isinstance(d.get('learner'), dict) and 'version' in d):
+        raise DataError("the tree model is JSON but not an XGBoost model (no 'learner' and 'version')")
+    mp = d['learner'].get('learner_model_param'); mp = mp if isinstance(mp, dict) else {}
+    if str(mp.get('num_feature')) != str(n_features): raise DataError(f"the tree model declares {mp.get('num_feature')} inputs, the member has {n_features}")
+    obj = (d['learner'].get('objective') or {}).get('name') if isinstance(d['learner'].get('objective'), dict) else None
+    if objective is not None and obj != objective: raise DataError(f"the trees' objective is {obj!r}, the model needs {objective!r}")
+    if num_class is not None and str(mp.get('num_class')) != str(num_class):
+        raise DataError(f"the tree model has {mp.get('num_class')} classes, the model {num_class}")
+    b = _xgboost().Booster()
+    try: b.load_model(bytearray(data))
+    except Exception as e: raise DataError(f"XGBoost cannot read the tree model ({type(e).__name__}: {str(e).strip().splitlines()[0][:160]})") from None
+    b.set_param({'nthread': 1})
+    return b
+
 
 # %% ../../nbs/35_models.trees.ipynb #c64d962c
 class BoostedTrees(nn.Module):
@@ -84,18 +108,8 @@ class BoostedTrees(nn.Module):
         if obj != 'binary:logistic': raise DataError(f"the trees' objective is {obj!r}, a member is a binary classifier ('binary:logistic')")
 
     def load_model_bytes(self, data:bytes) -> 'BoostedTrees':
-        "Load XGBoost JSON model text: parsed by Python's `json` first, then by XGBoost, then checked; `DataError` if anything is wrong."
-        try: d = json.loads(bytes(data).decode('utf-8'))
-        except (UnicodeDecodeError, ValueError) as e: raise DataError(f"the tree model is not XGBoost JSON model text ({str(e)[:80]})") from None
-        if not (isinstance(d, dict) and isinstance(d.get('learner'), dict) and 'version' in d):
-            raise DataError("the tree model is JSON but not an XGBoost model (no 'learner' and 'version')")
-        n = d['learner'].get('learner_model_param', {}).get('num_feature') if isinstance(d['learner'].get('learner_model_param'), dict) else None
-        if str(n) != str(self.n_cont + len(self.cat_cards)): raise DataError(f"the tree model declares {n} inputs, the member has {self.n_cont + len(self.cat_cards)}")
-        b = _xgboost().Booster()
-        try: b.load_model(bytearray(data))
-        except Exception as e: raise DataError(f"XGBoost cannot read the tree model ({type(e).__name__}: {str(e).strip().splitlines()[0][:160]})") from None
-        b.set_param({'nthread': 1})
-        return self.set_booster(b)
+        "Load XGBoost JSON model text (`booster_from_json`), then check it against the member; `DataError` if anything is wrong."
+        return self.set_booster(booster_from_json(data, self.n_cont + len(self.cat_cards)))
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
         key = prefix + 'booster_json'

@@ -131,7 +131,7 @@ class MulticlassModel:
     def __repr__(self): return f"MulticlassModel({self.config.model}, processes {list(self.procs.names)}, {self.procs.n_signal} signal)"
 
 # %% ../../nbs/52_train.multiclass.ipynb #68b62ef8
-from ..models.trees import _xgboost, train_booster   # one XGBoost path (and one message naming hepnb[trees]) for members and multi-class models
+from ..models.trees import train_booster, booster_from_json   # one XGBoost path (and one message naming hepnb[trees]) for members and multi-class models
 
 # the tree settings a `MulticlassConfig` does not carry: XGBoost's own defaults, as multi-class trees always had
 MULTICLASS_TREE_FIXED = {'min_child_weight': 1., 'colsample_bytree': 1., 'reg_lambda': 1., 'reg_alpha': 0., 'gamma': 0., 'max_bin': 256}
@@ -221,21 +221,9 @@ def _save(self:MulticlassModel, path) -> 'Path':
     return save_checked(payload, path, MULTICLASS_KIND)
 
 def _booster(data:bytes, K:int, n_in:int, path):
-    "An XGBoost booster from JSON model text, checked: an XGBoost model, objective multi:softprob, K classes, n_in inputs."
-    try: d = json.loads(data.decode('utf-8'))
-    except (UnicodeDecodeError, ValueError) as e: raise FormatError(f"{path}: the trees are not XGBoost JSON model text ({str(e)[:80]})") from None
-    lrn = d.get('learner') if isinstance(d, dict) else None
-    if not isinstance(lrn, dict): raise FormatError(f"{path}: the trees are JSON but not an XGBoost model (no 'learner')")
-    obj = (lrn.get('objective') or {}).get('name')
-    if obj != 'multi:softprob': raise FormatError(f"{path}: the trees' objective is {obj!r}, a multi-class model needs 'multi:softprob'")
-    mp = lrn.get('learner_model_param') or {}
-    if str(mp.get('num_class')) != str(K) or str(mp.get('num_feature')) != str(n_in):
-        raise FormatError(f"{path}: the trees have {mp.get('num_class')} classes and {mp.get('num_feature')} inputs, the model {K} and {n_in}")
-    b = _xgboost().Booster()
-    try: b.load_model(bytearray(data))
-    except Exception as e: raise FormatError(f"{path}: XGBoost cannot read the trees ({type(e).__name__}: {str(e).strip()[:120]})") from None
-    b.set_param({'nthread': 1})
-    return b
+    "An XGBoost booster from JSON model text (`booster_from_json`), checked: objective multi:softprob, K classes, n_in inputs."
+    try: return booster_from_json(data, n_in, objective='multi:softprob', num_class=K)
+    except DataError as e: raise FormatError(f"{path}: {e}") from None
 
 def _load(path) -> MulticlassModel:
     "A model written by `MulticlassModel.save`, checked before use (a `FormatError` names what is wrong)."
