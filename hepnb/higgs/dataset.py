@@ -11,15 +11,19 @@ import pandas as pd
 from ..core import DataError, cache_dir, shared_dir, download_file, file_hash
 from ..data.spec import EventSpec, event_inputs
 from ..data.preprocess import Standardiser, TabularSet, prepare, event_set
+from .kaggle import KAGGLE_SETS, KAGGLE_TEST_SETS
+from .kaggle import kaggle_sets, kaggle_test_masks, kaggle_scores, write_submission   # re-exported
+
+_all_ = ['KAGGLE_SETS', 'KAGGLE_TEST_SETS', 'kaggle_sets', 'kaggle_test_masks', 'kaggle_scores', 'write_submission']
 
 # %% auto #0
 __all__ = ['HIGGS_DER_FEATURES', 'HIGGS_PRI_FEATURES', 'HIGGS_RAW_FEATURES', 'HIGGS_UNDEFINED', 'HIGGS_MAX_ABS',
-           'HIGGS_TRAIN_TOTALS', 'KAGGLE_SETS', 'KAGGLE_TEST_SETS', 'HIGGS_V2_URL', 'HIGGS_V2_FILE', 'HIGGS_V2_ROWS',
-           'HIGGS_V2_SIZE', 'HIGGS_V2_SHA256', 'HIGGS_SUBSET_FILE', 'HIGGS_SUBSET_ROWS', 'HIGGS_SUBSET_SIZE',
-           'HIGGS_SUBSET_SHA256', 'HIGGS_FILE_NAMES', 'HIGGS_LAYOUTS', 'HIGGS_OBJECTS', 'HIGGS_FEATURES',
-           'HIGGS_CAT_FEATURES', 'HIGGS_CAT_CARDS', 'HIGGS_CONT_FEATURES', 'higgs_subset_path', 'count_csv_rows',
-           'download_higgs_csv', 'find_higgs_file', 'read_higgs_csv', 'load_higgs', 'kaggle_sets', 'kaggle_test_masks',
-           'higgs_spec', 'higgs_features', 'prepare_higgs', 'tabular_set', 'higgs_splits', 'kaggle_scores',
+           'HIGGS_TRAIN_TOTALS', 'HIGGS_V2_URL', 'HIGGS_V2_FILE', 'HIGGS_V2_ROWS', 'HIGGS_V2_SIZE', 'HIGGS_V2_SHA256',
+           'HIGGS_SUBSET_FILE', 'HIGGS_SUBSET_ROWS', 'HIGGS_SUBSET_SIZE', 'HIGGS_SUBSET_SHA256', 'HIGGS_FILE_NAMES',
+           'HIGGS_LAYOUTS', 'HIGGS_OBJECTS', 'HIGGS_FEATURES', 'HIGGS_CAT_FEATURES', 'HIGGS_CAT_CARDS',
+           'HIGGS_CONT_FEATURES', 'higgs_subset_path', 'count_csv_rows', 'download_higgs_csv', 'find_higgs_file',
+           'read_higgs_csv', 'load_higgs', 'higgs_spec', 'higgs_features', 'prepare_higgs', 'tabular_set',
+           'higgs_splits', 'KAGGLE_SETS', 'KAGGLE_TEST_SETS', 'kaggle_sets', 'kaggle_test_masks', 'kaggle_scores',
            'write_submission']
 
 # %% ../../nbs/70_higgs.dataset.ipynb #264b865d
@@ -38,9 +42,6 @@ HIGGS_MAX_ABS = 1e6  # GeV (or radians): no HiggsML value comes near it; larger 
 # Full Kaggle training set (KaggleSet == 't'): sum of weights per class. AMS on any subset is computed with weights
 # rescaled per class to these totals (`prepare(..., eval_totals=HIGGS_TRAIN_TOTALS)`, through `rescale_weights`).
 HIGGS_TRAIN_TOTALS = {'s': 691.988608, 'b': 410999.847322}
-# The v2 file's `KaggleSet` codes: the Kaggle training set, the public and private leaderboard sets, events not used
-KAGGLE_SETS = {'train': 't', 'public': 'b', 'private': 'v', 'unused': 'u'}
-KAGGLE_TEST_SETS = ('public', 'private')  # the labelled leaderboard test sets (scored by `kaggle_scores`)
 
 # %% ../../nbs/70_higgs.dataset.ipynb #237841f6
 HIGGS_V2_URL = 'http://opendata.cern.ch/record/328/files/atlas-higgs-challenge-2014-v2.csv.gz'
@@ -253,25 +254,6 @@ def load_higgs(path:str|Path|None=None, # file or folder; `None`: search (`find_
     "The validated HiggsML frame: `EventId`, 30 raw features, `Weight` (Kaggle weight), `Label` (s/b), `KaggleSet`."
     return read_higgs_csv(find_higgs_file(path, download=download, progress=progress, full=full), nrows=nrows)
 
-# %% ../../nbs/70_higgs.dataset.ipynb #dc773b35
-def kaggle_sets(df:pd.DataFrame # frame from `load_higgs`
-               ) -> dict[str, pd.DataFrame]:
-    "The frame split by `KaggleSet`: {'train': t, 'public': b, 'private': v, 'unused': u} (new frames, maybe empty)."
-    if 'KaggleSet' not in df.columns: raise DataError(f"{df.attrs.get('source', 'the frame')}: no 'KaggleSet' column")
-    out = {}
-    for name, code in KAGGLE_SETS.items():
-        part = df[df['KaggleSet'] == code].reset_index(drop=True)
-        part.attrs = dict(df.attrs, kaggle_set=code)
-        out[name] = part
-    return out
-
-# %% ../../nbs/70_higgs.dataset.ipynb #a1c0de02
-def kaggle_test_masks(kaggle_set # KaggleSet code of every test event (the third value of `higgs_splits`)
-                     ) -> dict[str, np.ndarray]:
-    "{'public': mask, 'private': mask}: which test events belong to each labelled leaderboard set (`KAGGLE_TEST_SETS`)."
-    ks = np.asarray(kaggle_set).astype(str)
-    return {name: ks == KAGGLE_SETS[name] for name in KAGGLE_TEST_SETS}
-
 # %% ../../nbs/70_higgs.dataset.ipynb #1501de19
 HIGGS_OBJECTS = {o: {'pt': f'PRI_{o}_pt', 'eta': f'PRI_{o}_eta', 'phi': f'PRI_{o}_phi'}
                  for o in ('tau', 'lep', 'jet_leading', 'jet_subleading')}
@@ -311,6 +293,7 @@ def higgs_features(df:pd.DataFrame # frame from `load_higgs` (raw 30 features; -
     X, _ = event_inputs(df, higgs_spec(embed=False))
     return X.assign(PRI_jet_num=df['PRI_jet_num'].to_numpy(np.int64))
 
+# %% ../../nbs/70_higgs.dataset.ipynb #ee78a039
 def prepare_higgs(df:pd.DataFrame, # labelled frame from `load_higgs`
                   *, embed_cats:bool=True, # PRI_jet_num as a category for an embedding (paper Sec. 3.3)
                   fracs=(0.6, 0.2, 0.2), # train / val / test fractions
@@ -320,6 +303,7 @@ def prepare_higgs(df:pd.DataFrame, # labelled frame from `load_higgs`
     _check_higgs(df, labelled=True)
     return prepare(df, higgs_spec(embed_cats), fracs, seed, eval_totals=HIGGS_TRAIN_TOTALS, balance=True)
 
+# %% ../../nbs/70_higgs.dataset.ipynb #a32c26b9
 def tabular_set(df:pd.DataFrame, # frame from `load_higgs` (labelled or not)
                 scaler:Standardiser, # fitted on training data (from `prepare_higgs`)
                 embed_cats:bool=True # as in `prepare_higgs`
@@ -329,6 +313,7 @@ def tabular_set(df:pd.DataFrame, # frame from `load_higgs` (labelled or not)
     _check_higgs(df, labelled=lab)
     return event_set(df, higgs_spec(embed_cats), scaler, eval_totals=HIGGS_TRAIN_TOTALS if lab else None, balance=lab)
 
+# %% ../../nbs/70_higgs.dataset.ipynb #ad93eb1f
 def higgs_splits(df:pd.DataFrame, # frame from `load_higgs`
                  embed:bool=True, # PRI_jet_num embedded
                  seed:int=0 # seed of the split
@@ -349,58 +334,3 @@ def higgs_splits(df:pd.DataFrame, # frame from `load_higgs`
         return sets, scaler, ks[test_mask].to_numpy()
     sets, scaler = prepare_higgs(df[labelled], embed_cats=embed, fracs=(0.6, 0.2, 0.2), seed=seed)
     return sets, scaler, None
-
-# %% ../../nbs/70_higgs.dataset.ipynb #c8d24429
-def kaggle_scores(pred, # predictions on the labelled Kaggle test events (the test set of `higgs_splits`)
-                  y, # their labels (0/1)
-                  w, # their AMS weights (the set's `w_eval`)
-                  kaggle_set, # KaggleSet code of every test event: 'b' public, 'v' private (the third value of `higgs_splits`)
-                  cut:float, # the cut chosen on validation data
-                  br:float=10., # AMS regulariser b_r
-                  n_splits:int=10, # sub-splits of MAPA
-                  seed:int=0 # seed of MAPA's sub-splits
-                 ) -> dict:
-    "`public` and `private` AMS at `cut` and `mapa` on the public set, each set's weights rescaled to the test set's class totals."
-    from hepnb.metrics import ams_at_cut, mapa
-    from hepnb.weights import rescale_weights
-    pred, y, w = np.asarray(pred, np.float64), np.asarray(y), np.asarray(w, np.float64)
-    ks = np.asarray(kaggle_set).astype(str)
-    if not (len(pred) == len(y) == len(w) == len(ks)):
-        raise DataError(f"lengths differ: pred {len(pred)}, y {len(y)}, w {len(w)}, kaggle_set {len(ks)} entries")
-    totals = {'s': w[y == 1].sum(), 'b': w[y == 0].sum()}
-    out = {}
-    for name, m in kaggle_test_masks(ks).items():
-        code = KAGGLE_SETS[name]
-        if not m.any(): raise DataError(f"no events with KaggleSet == {code!r} ({name} test set); found sets {sorted(set(ks))}")
-        wm = rescale_weights(y[m], w[m], totals)
-        out[name] = ams_at_cut(pred[m], y[m], wm, cut, br)
-        if name == 'public': out['mapa'] = mapa(pred[m], y[m], wm, cut, n_splits, seed, br=br)
-    return out
-
-# %% ../../nbs/70_higgs.dataset.ipynb #79d6f23c
-def write_submission(path, # output CSV file
-                     ids, # EventId of each test event
-                     pred, # predictions (higher = more signal-like)
-                     cut:float # events with pred >= cut are classed 's'
-                    ) -> Path:
-    "Write a HiggsML Kaggle submission (EventId, RankOrder, Class); ties in `pred` are ranked by EventId."
-    import csv
-    pred, ids = np.asarray(pred, np.float64), np.asarray(ids)
-    ids, pred = (a[:, 0] if a.ndim == 2 and a.shape[1] == 1 else a for a in (ids, pred))  # one column (e.g. a set's ids frame) is fine
-    for name, a in (('ids', ids), ('pred', pred)):
-        if a.ndim != 1: raise DataError(f"{name} must be 1-D (one value per event) or one column, got shape {a.shape}")
-    if len(ids) != len(pred): raise DataError(f"lengths differ: ids has {len(ids)} entries, pred has {len(pred)}")
-    if len(pred) == 0: raise DataError("empty input: no predictions to write")
-    bad = ~np.isfinite(pred)
-    if bad.any(): raise DataError(f"pred contains {int(bad.sum())} NaN/inf value(s), first at index {np.flatnonzero(bad)[0]}")
-    if ids.dtype.kind not in 'iu':
-        if ids.dtype.kind == 'f' and np.all(np.isfinite(ids)) and np.all(ids == np.round(ids)): ids = ids.astype(np.int64)
-        else: raise DataError(f"ids must be integer EventIds, got dtype {ids.dtype}")
-    if len(np.unique(ids)) != len(ids): raise DataError(f"ids contain {len(ids) - len(np.unique(ids))} duplicate EventId(s)")
-    rank = np.empty(len(pred), dtype=np.int64)
-    rank[np.lexsort((ids, pred))] = np.arange(1, len(pred) + 1)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'w', newline='') as f:
-        wr = csv.writer(f); wr.writerow(['EventId', 'RankOrder', 'Class'])
-        wr.writerows(zip(ids.tolist(), rank.tolist(), np.where(pred >= cut, 's', 'b').tolist()))
-    return path
