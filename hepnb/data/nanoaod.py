@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..core import DataError, FormatError
-from .root import _leaves, _open, _tree, _typename
+from .root_files import _leaves, _open, _tree, _typename
 
 # %% auto #0
 __all__ = ['PB_TO_FB', 'SUMW_BRANCHES', 'genweight_sum', 'nanoaod_weights']

@@ -9,116 +9,25 @@ from pathlib import Path
 from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
-from ..core import DataError, FormatError, HepnbError, shared_dir, atomic_path
+from ..core import DataError, FormatError, HepnbError, atomic_path
 from .spec import MOMENTUM_SUFFIXES, POLAR, CARTESIAN
+from .root_files import _libs, _open, _tree, _is_rntuple, _leaves, _path, _typename
+from .root_files import ROOT_EXAMPLES, root_example   # re-exported
+
+_all_ = ['ROOT_EXAMPLES', 'root_example']
 
 # %% auto #0
-__all__ = ['ROOT_EXAMPLES', 'object_var', 'root_example', 'iter_root', 'read_root', 'write_root']
+__all__ = ['object_var', 'iter_root', 'read_root', 'write_root', 'ROOT_EXAMPLES', 'root_example']
 
 # %% ../../nbs/15_data.root.ipynb #474f2d74
 _MOMENTUM_ORDER = POLAR + CARTESIAN  # object columns: momentum first, then the rest in file order
-ROOT_EXAMPLES = ('nanoAOD_2015_CMS_Open_Data_ttbar.root', 'uproot-HZZ.root', 'uproot-Zmumu.root')
 
 def object_var(var:str # a branch's name after `{Collection}_`, e.g. 'Px', 'mass', 'charge'
               ) -> str:
     "Column suffix of a per-object variable: momentum components normalised (`hepnb.data.spec.MOMENTUM_SUFFIXES`), others unchanged."
     return MOMENTUM_SUFFIXES.get(var.lower(), var)
 
-def root_example(name:str # one of `ROOT_EXAMPLES`
-                ) -> Path:
-    "Path of one of the course's real ROOT files in `shared/data/root/` (read in place, never copied)."
-    if name not in ROOT_EXAMPLES: raise DataError(f"unknown example ROOT file {name!r}; choose one of {ROOT_EXAMPLES}")
-    sd = shared_dir()
-    p = sd/'data'/'root'/name if sd is not None else None
-    if p is None or not p.is_file():
-        raise DataError(f"{name}: not found in the course's shared/data/root/ (shared folder: {sd}); set $HEPNB_SHARED")
-    return p
-
-def _libs():
-    try: import uproot, awkward as ak
-    except ImportError: raise HepnbError('reading and writing ROOT files needs uproot and awkward: pip install "hepnb[root]"') from None
-    return uproot, ak
-
-# %% ../../nbs/15_data.root.ipynb #4ff1c5bd
-def _open(path):
-    "An open uproot file; errors for missing, non-ROOT and truncated files."
-    uproot, _ = _libs()
-    path = Path(path)
-    if not path.exists(): raise DataError(f"{path}: no such file")
-    if not path.is_file(): raise DataError(f"{path}: not a file")
-    with open(path, 'rb') as fh: head = fh.read(4)
-    if head != b'root': raise FormatError(f"{path}: not a ROOT file (starts with {head!r}, ROOT files with b'root')")
-    size = path.stat().st_size
-    try: f = uproot.open(path)
-    except Exception as e: raise FormatError(f"{path}: truncated or corrupt ROOT file ({size:,} bytes): {e}") from None
-    if size < f.file.fEND:
-        f.close(); raise FormatError(f"{path}: truncated ROOT file: {size:,} bytes on disk, its header says {f.file.fEND:,}")
-    return f
-
-_TREES = ('TTree', 'TNtuple', 'TNtupleD', 'ROOT::RNTuple')   # what read_root reads as a table of events
-
-def _tree(f, path, tree):
-    "The TTree or RNTuple `tree` of `f` (when None: the only one, or `Events` beside others as in NanoAOD) and its name."
-    try: kinds = {k.rsplit(';', 1)[0]: c for k, c in f.classnames().items()}
-    except Exception as e: raise FormatError(f"{path}: unreadable table of contents (truncated or corrupt?): {e}") from None
-    trees = [k for k, c in kinds.items() if c in _TREES]
-    if tree is None and len(trees) > 1 and 'Events' in trees: tree = 'Events'   # NanoAOD: Events beside Runs, LuminosityBlocks, ...
-    if tree is None:
-        if len(trees) != 1:
-            raise DataError(f"{path}: " + (f"holds {len(trees)} trees {trees}; pass tree=" if trees else
-                                           f"holds no TTree or RNTuple (objects: {dict(list(kinds.items())[:10])})"))
-        tree = trees[0]
-    if tree not in trees:
-        what = f" ({tree!r} is a {kinds[tree]}, not a TTree or RNTuple)" if tree in kinds else ''
-        raise DataError(f"{path}: no tree {tree!r}{what}; trees there: {trees}")
-    try: return f[tree], tree
-    except Exception as e: raise FormatError(f"{path}: tree {tree!r} unreadable (truncated or corrupt?): {e}") from None
-
 # %% ../../nbs/15_data.root.ipynb #bed50518
-def _kind(b, uproot):
-    "'flat', 'string', 'jagged', or None for layouts that do not become columns (fixed-size arrays, objects)."
-    i = b.interpretation
-    if isinstance(i, uproot.AsStrings): return 'string'
-    if isinstance(i, uproot.AsDtype): return 'flat' if i.inner_shape == () else None
-    if isinstance(i, uproot.AsJagged) and isinstance(i.content, uproot.AsDtype) and i.content.inner_shape == (): return 'jagged'
-    return None
-
-def _form_kind(form, ak):
-    "The same for an RNTuple field, from its awkward form."
-    F = ak.forms
-    if isinstance(form, F.NumpyForm): return 'flat' if form.inner_shape == () else None
-    if isinstance(form, (F.ListOffsetForm, F.ListForm)):
-        if form.parameter('__array__') == 'string': return 'string'
-        c = form.content
-        if isinstance(c, F.NumpyForm) and c.inner_shape == () and c.parameter('__array__') is None: return 'jagged'
-    return None
-
-def _is_rntuple(t): return isinstance(t, _libs()[0].behaviors.RNTuple.HasFields)
-
-def _leaves(t, where):
-    """Names (file order), kinds and sources of what may become columns: a TTree's leaf branches (sources None); an RNTuple's
-    top-level fields, and the subfields of its records and vectors of records as `{field}_{sub}` (source (field, sub))."""
-    uproot, ak = _libs()
-    if not _is_rntuple(t):
-        names = [n for n in t.keys(recursive=True) if not t[n].branches]
-        return names, {n: _kind(t[n], uproot) for n in names}, None
-    F, (form, _) = ak.forms, t.to_akform()
-    kind, src = {}, {}
-    def add(n, k, f, s):
-        if n in kind: raise DataError(f"{where}: fields {_path(src, n)} and {_path({n: (f, s)}, n)} both become branch {n!r}")
-        kind[n], src[n] = k, (f, s)
-    for f, c in zip(form.fields, form.contents):
-        rec = c.content if isinstance(c, (F.ListOffsetForm, F.ListForm)) else c
-        if not isinstance(rec, F.RecordForm) or rec.is_tuple: add(f, _form_kind(c, ak), f, None); continue
-        for s, sc in zip(rec.fields, rec.contents):   # CMS's RNTuple NanoAOD: Muon = vector of {pt, eta, ...}; MET = {pt, phi}
-            k = _form_kind(sc, ak)
-            add(f'{f}_{s}', k if rec is c else 'jagged' if k == 'flat' else None, f, s)
-    return list(kind), kind, src
-
-def _path(src, n): f, s = src[n]; return f if s is None else f'{f}.{s}'
-
-def _typename(t, n, src): return t[n].typename if src is None else t[_path(src, n)].typename or 'a record'
-
 def _which(plan, names=None):
     "uproot's selection of exactly `names` (default: those the plan reads); for an RNTuple a predicate on field paths."
     names = plan['read'] if names is None else names
