@@ -66,6 +66,7 @@ def _check_numbers(a):
     nt = getattr(a, 'n_train', None)
     need(nt is None or nt >= 20, f"--n-train must be >= 20, got {nt}")
 
+# %% ../nbs/60_cli.ipynb #e07adf06
 def _short(p) -> str:
     "A path for a message, its middle left out when it is very long."
     s = str(p)
@@ -106,6 +107,7 @@ def check_data_path(data, # what `--data` names (None: hepnb searches)
                      "(.csv or .csv.gz, read directly: no need to decompress), so give the file itself, "
                      "or save the stream to a file first (zcat FILE > higgs.csv)")
 
+# %% ../nbs/60_cli.ipynb #eaaee14a
 _LEFT = re.compile(r"\.(?P<name>.+)\.(?P<what>new|old)-(?P<pid>\d+)-(?P<hex>[0-9a-f]+)")
 
 def _pid_alive(pid:int) -> bool:
@@ -121,7 +123,6 @@ def _complete(d:Path) -> bool:
         return all((d/n).stat().st_size == r['bytes'] for n, r in files.items())
     except (OSError, ValueError, KeyError, TypeError): return False
 
-# %% ../nbs/60_cli.ipynb #eaaee14a
 def _remove_leftovers(out:Path) -> str|None:
     "Clean up after killed runs (their process is gone): finish or undo a replacement of `out` cut between its two renames, then remove their temporary folders. Says what it restored, if anything."
     runs = {}
@@ -171,6 +172,7 @@ def check_out_dir(out # the folder `--out` names
     except OSError as e: raise HepnbError(f"--out {out}: cannot write in {q} ({e.strerror or e})") from None
     return out
 
+# %% ../nbs/60_cli.ipynb #7c612f4f
 def write_outputs(out:Path, # the checked output folder
                   summary:dict, # numbers; gets `files` (name -> bytes, sha256)
                   writers:dict # file name -> callable(path) writing it
@@ -193,6 +195,7 @@ def write_outputs(out:Path, # the checked output folder
         shutil.rmtree(tmp, ignore_errors=True); raise
     return out
 
+# %% ../nbs/60_cli.ipynb #24ba8e42
 def data_record(df:pd.DataFrame) -> dict:
     "Which file a frame came from: path, bytes, sha256, rows."
     src = df.attrs.get('source')
