@@ -59,6 +59,7 @@ def p_abs(p): "$|\\vec p|$ of four-vectors `p` (..., 4), safe at 0."; return saf
 @_np_compatible
 def pt(p): "Transverse momentum $\\sqrt{p_x^2+p_y^2}$ of four-vectors `p` (..., 4)."; _check4(p); return safe_sqrt(p[..., 1]**2 + p[..., 2]**2)
 
+# %% ../../nbs/01_physics.fourvec.ipynb #bae84ae5
 @_np_compatible
 def m2(p):
     "Squared invariant mass $E^2-|\\vec p|^2$ (may be negative for unphysical vectors), computed as $(E-|p|)(E+|p|)$."
@@ -68,6 +69,7 @@ def m2(p):
 @_np_compatible
 def mass(p): "Invariant mass $\\sqrt{\\max(E^2-|\\vec p|^2, 0)}$ of four-vectors `p` (..., 4)."; return safe_sqrt(m2(p))
 
+# %% ../../nbs/01_physics.fourvec.ipynb #56d9c5ed
 @_np_compatible
 def wrap_phi(phi):
     "Angles wrapped into $(-\\pi, \\pi]$."
@@ -82,6 +84,7 @@ def phi(p):
     f = torch.atan2(torch.where(zero, torch.zeros_like(py), py), torch.where(zero, torch.ones_like(px), px))
     return wrap_phi(f)
 
+# %% ../../nbs/01_physics.fourvec.ipynb #a2a61111
 @_np_compatible
 def eta(p, eps:float=1e-8):
     "Pseudorapidity $\\operatorname{asinh}(p_z/p_T)$, with $p_T$ floored at `eps` (finite along the beam; 0 for a zero vector)."
@@ -151,6 +154,7 @@ def delta_r_etaphi(eta1, phi1, eta2, phi2):
     "$\\Delta R=\\sqrt{\\Delta\\eta^2+\\Delta\\phi^2}$ from (η, φ) pairs (broadcast; Δφ wrapped)."
     return torch.hypot(eta1 - eta2, delta_phi(phi1, phi2))
 
+# %% ../../nbs/01_physics.fourvec.ipynb #09d5a188
 @_np_compatible
 def rotate_phi(px, py, # momentum components (broadcast)
                angle # rotation angle(s) about the beam axis, radians (broadcast, e.g. one per event)
@@ -159,6 +163,7 @@ def rotate_phi(px, py, # momentum components (broadcast)
     c, s = torch.cos(angle), torch.sin(angle)
     return px*c - py*s, px*s + py*c
 
+# %% ../../nbs/01_physics.fourvec.ipynb #3783c2d6
 @_np_compatible
 def delta_r(p1, p2):
     "$\\Delta R=\\sqrt{\\Delta\\eta^2+\\Delta\\phi^2}$ between four-vectors `p1`, `p2` (..., 4) (broadcast; safe gradient at 0)."
@@ -188,6 +193,7 @@ def boost_matrix(beta, # velocities β⃗ (..., 3) of the target frames, |β⃗|
     gamma = 1 / torch.sqrt(1 - b2)
     return _lambda(gamma, gamma[..., None]*beta)
 
+# %% ../../nbs/01_physics.fourvec.ipynb #067a226d
 @_np_compatible
 def rest_frame_matrix(r, # four-vectors (..., 4) of the rest frames; need E > |p|
                       eps:float=0., # floor on the mass: frames with m < eps are treated as having mass eps
@@ -202,6 +208,7 @@ def rest_frame_matrix(r, # four-vectors (..., 4) of the rest frames; need E > |p
                         "pass eps > 0 to floor the mass")
     return _lambda(r[..., 0] / m, r[..., 1:] / m[..., None])
 
+# %% ../../nbs/01_physics.fourvec.ipynb #2abc35bd
 @_np_compatible
 def beta(p, # four-vectors (..., 4)
          check:bool=True # raise `DataError` for space-like vectors (|p⃗| > E) and E < 0 (a host sync on GPU)
@@ -217,6 +224,7 @@ def beta(p, # four-vectors (..., 4)
     zero = (e == 0) & (pv == 0).all(-1, keepdim=True)
     return torch.where(zero, torch.zeros_like(pv), pv / torch.where(zero, torch.ones_like(e), e))
 
+# %% ../../nbs/01_physics.fourvec.ipynb #cdc72d9f
 @_np_compatible
 def boost(p, # four-vectors (..., 4)
           beta, # frame velocities (..., 3), broadcast against `p`
