@@ -346,6 +346,7 @@ def event_weights(df:pd.DataFrame, spec:EventSpec) -> np.ndarray:
     if undef.any(): raise _where(df, undef, spec.weight, 'is NaN (every event needs a weight)')
     return w
 
+# %% ../../nbs/16_data.spec.ipynb #480667a8
 def event_ids(df:pd.DataFrame, spec:EventSpec) -> pd.DataFrame:
     "The id columns (a new frame, index 0..N-1); without id columns, the row position as `row`."
     if not spec.ids: return pd.DataFrame({'row': np.arange(len(df), dtype=np.int64)})
@@ -363,6 +364,7 @@ def check_ids(df:pd.DataFrame, spec:EventSpec):
     raise DataError(f"{df.attrs.get('source', 'the table')}: ids {spec.ids} repeat: {first if len(first) > 1 else first[0]!r} at rows "
                     f"{[df.index[r] for r in rows[:5]]}{'...' if len(rows) > 5 else ''} ({int(dup.sum())} rows share their ids)")
 
+# %% ../../nbs/16_data.spec.ipynb #157acfe0
 def strat_key(y, # labels 0/1
               strata:pd.DataFrame|None=None # columns to stratify on besides the class (any values)
              ) -> np.ndarray:

@@ -29,6 +29,7 @@ def reference_columns(n:int=N_CONSTITUENTS) -> list[str]:
     "All columns of a reference file: constituents, truth top, `ttv`, `is_signal_new`."
     return constituent_columns(n) + TRUTH_COLUMNS + ['ttv', 'is_signal_new']
 
+# %% ../../nbs/24_datasets.top_tagging.ipynb #41ed7db9
 def to_reference_frame(constituents:np.ndarray, # (N, n, 4) E,px,py,pz, pT-ordered, zero-padded
                        is_signal:np.ndarray, # (N,) 1 top, 0 QCD
                        truth:np.ndarray|None=None, # (N, 4) truth top four-vector (zeros for QCD)
@@ -48,6 +49,7 @@ def to_reference_frame(constituents:np.ndarray, # (N, n, 4) E,px,py,pz, pT-order
     df['is_signal_new'] = y
     return df
 
+# %% ../../nbs/24_datasets.top_tagging.ipynb #0e36f208
 def n_constituents_in(df:pd.DataFrame) -> int:
     "How many constituent slots a reference-layout frame has (checks the columns are all there)."
     n = sum(1 for c in df.columns if str(c).startswith('E_'))
@@ -65,6 +67,7 @@ def constituents_array(df:pd.DataFrame, # a reference-layout frame
     if not 0 < n <= n_have: raise DataError(f"n={n} constituents requested, the frame has {n_have}")
     return df[constituent_columns(n)].to_numpy(np.float32).reshape(len(df), n, 4)
 
+# %% ../../nbs/24_datasets.top_tagging.ipynb #fc1ef337
 def jet_kinematics(df:pd.DataFrame # a reference-layout frame
                   ) -> pd.DataFrame:
     "Jet `pt, eta, phi, mass, n_constituents` from the sum of the stored constituents (exact when none was cut)."

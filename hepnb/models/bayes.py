@@ -87,6 +87,7 @@ def kl_divergence(model:nn.Module) -> torch.Tensor:
         return torch.zeros((), device=p.device if p is not None else 'cpu')
     return sum(l.kl() for l in layers)
 
+# %% ../../nbs/33_models.bayes.ipynb #73a45c4b
 @contextmanager
 def fixed_weights(model:nn.Module, generator:torch.Generator|None=None):
     "Inside the block every forward of `model` uses the same single weight draw."

@@ -225,6 +225,7 @@ class Schedule:
     fit:Callable
     batched:bool=True   # the same training for K members batched as for each alone
 
+# %% ../../nbs/49_train.members.ipynb #537df50d
 def fit_constant(learn, config):
     "Constant LR with early stopping on the validation loss and the best weights restored (each member its own when batched)."
     if isinstance(learn.model, BatchedTabularNet):
@@ -233,6 +234,7 @@ def fit_constant(learn, config):
     else: learn.fit(config.max_epochs, cbs=[EarlyStoppingCallback(monitor='valid_loss', patience=config.patience),
                                             SaveModelCallback(monitor='valid_loss', fname='best', with_opt=False)])
 
+# %% ../../nbs/49_train.members.ipynb #c2a2e00f
 def fit_sgdr_config(learn, config): fit_sgdr(learn, config.sgdr_cycles, 1, lr_max=config.lr)
 def fit_swa_config(learn, config): fit_swa(learn, config.max_epochs, 'constant', lr=config.lr)
 def fit_one_cycle_config(learn, config): learn.fit_one_cycle(config.max_epochs, **paper_one_cycle_kwargs(lr_max=config.lr))
@@ -242,6 +244,7 @@ SCHEDULE_FITS = {'constant': Schedule(fit_constant), 'sgdr': Schedule(fit_sgdr_c
                  'swa': Schedule(fit_swa_config, batched=False), '1cycle': Schedule(fit_one_cycle_config)}
 assert set(SCHEDULE_FITS) == set(SCHEDULES)
 
+# %% ../../nbs/49_train.members.ipynb #2d9222f8
 def member_learner(dls, # `tabular_dls` of one member, or `MemberBatches` of K members
                    model:nn.Module, # the member, or the members as one `BatchedTabularNet`
                    config, # an `EnsembleConfig` (train.ensemble)
