@@ -197,6 +197,25 @@ def _write_error(path:Path, e:OSError) -> str:
             errno.EROFS: f"{path.parent} is on a read-only file system"}.get(e.errno)
     return f"could not write {path} ({e.strerror or e}{'; ' + hint if hint else ''}); the previous file, if any, is unchanged"
 
+def _pid_alive(pid:int) -> bool:
+    "Whether process `pid` exists (one of another user counts as alive)."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: return True
+    return True
+
+def _remove_stale_temps(path:Path) -> None:
+    "Delete temporary files of writers of `path` (`.NAME.PID-HEX.tmp`, also `.NAME.PID.HEX.tmp`) whose process is gone (killed mid-write)."
+    if os.name != 'posix': return
+    import re
+    pat = re.compile(rf"\.{re.escape(path.name)}\.(\d+)[-.][0-9a-f]+\.tmp")
+    try: cands = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError: return
+    for q in cands:
+        m = pat.fullmatch(q.name)
+        if m is None or int(m[1]) == os.getpid() or _pid_alive(int(m[1])): continue
+        with contextlib.suppress(OSError): q.unlink()
+
 def _beside(path:str|Path) -> tuple[Path, Path]:
     "The target and a fresh temporary name beside it (`.NAME.PID-HEX.tmp`), after checking the folder and removing dead writers' temporaries."
     path = Path(path).expanduser()
@@ -234,6 +253,7 @@ def atomic_path(path:str|Path # the file to write or replace
     except BaseException: tmp.unlink(missing_ok=True); raise
     _fsync_dir(path.parent)
 
+# %% ../nbs/00_core.ipynb #b27e2eda
 @contextlib.contextmanager
 def atomic_file(path:str|Path # the file to write or replace
                ):
@@ -242,25 +262,7 @@ def atomic_file(path:str|Path # the file to write or replace
         yield f
         f.flush()
 
-def _pid_alive(pid:int) -> bool:
-    "Whether process `pid` exists (one of another user counts as alive)."
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except OSError: return True
-    return True
-
-def _remove_stale_temps(path:Path) -> None:
-    "Delete temporary files of writers of `path` (`.NAME.PID-HEX.tmp`, also `.NAME.PID.HEX.tmp`) whose process is gone (killed mid-write)."
-    if os.name != 'posix': return
-    import re
-    pat = re.compile(rf"\.{re.escape(path.name)}\.(\d+)[-.][0-9a-f]+\.tmp")
-    try: cands = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
-    except OSError: return
-    for q in cands:
-        m = pat.fullmatch(q.name)
-        if m is None or int(m[1]) == os.getpid() or _pid_alive(int(m[1])): continue
-        with contextlib.suppress(OSError): q.unlink()
-
+# %% ../nbs/00_core.ipynb #f1596502
 _RESERVED = ('kind', 'stamp', 'checksum')
 
 def _digest(obj, h, where:str) -> None:
@@ -284,7 +286,6 @@ def _digest(obj, h, where:str) -> None:
     else: raise DataError(f"{where}: a {type(obj).__name__} cannot be stored in a checked file (dicts, lists, tuples, str, "
                           "int, float, bool, None and tensors only); convert it, e.g. with float(), .tolist() or torch.as_tensor()")
 
-# %% ../nbs/00_core.ipynb #f1596502
 def _checksum(d:dict) -> str:
     h = hashlib.sha256()
     _digest({k: v for k, v in d.items() if k != 'checksum'}, h, 'payload')
