@@ -187,6 +187,7 @@ def asimov_significance(s, # expected signal (weight sum of selected signal; sca
     out = np.sqrt(np.maximum(z2, 0.))
     return out.item() if out.ndim == 0 else out
 
+# %% ../nbs/20_metrics.ipynb #82778257
 def _asimov_sb(s, b, sigma_b=0., rel_sigma_b=None):
     "Asimov significance of selected signed sums (clipped at 0), with an absolute or a relative background uncertainty."
     sigma_b = _param('sigma_b', sigma_b)
@@ -208,6 +209,7 @@ def asimov_at_cut(pred, y, w=None, cut:float=0.5, sigma_b:float=0., rel_sigma_b:
     sel = pred >= float(_cut_values(cut))
     return float(_asimov_sb(w[sel & (y == 1)].sum(), w[sel & (y == 0)].sum(), sigma_b, rel_sigma_b))
 
+# %% ../nbs/20_metrics.ipynb #121fdd05
 def max_asimov(pred, y, w=None, sigma_b:float=0., rel_sigma_b:float|None=None,
                min_b:float=0., # only cuts selecting a background weight b >= min_b (and b > 0)...
                min_nb:int=10 # ...and at least this many background events (the estimate of b needs MC statistics)
@@ -263,6 +265,7 @@ def score_cut_rule(val_pred, val_y, val_w, # validation predictions, labels, AMS
     if test_pred is not None: out['mapa'] = mapa(test_pred, test_y, test_w, cut, n_splits, seed, br=br)
     return out
 
+# %% ../nbs/20_metrics.ipynb #21822d60
 def mean_sem(values) -> tuple[float, float]:
     "Mean and standard error of the mean of `values` (NaN error for a single value)."
     v = np.asarray(values, dtype=np.float64)

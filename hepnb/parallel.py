@@ -247,6 +247,7 @@ def error_text(e) -> str:
     last = [l for l in s if l.strip()][-1:] or [repr(e)]
     return f"{type(e).__name__}: {last[0][:300]}"
 
+# %% ../nbs/05_parallel.ipynb #88e15f43
 @dataclass(frozen=True)
 class RayCluster:
     "Where Ray tasks run: a private Ray instance on this machine (default) or the running cluster at `address`."
@@ -291,6 +292,7 @@ def _head_endpoint(address:str) -> tuple|None:
         raise DataError(f"Ray address {address!r}: expected HOST:PORT (e.g. 10.0.0.5:6379) or 'auto'")
     return host, int(port)
 
+# %% ../nbs/05_parallel.ipynb #ae5537e4
 def init_ray(ray, cluster:RayCluster) -> bool:
     "Initialise Ray if needed (bounded in time for a cluster); True when this call started it (and must shut it down)."
     if ray.is_initialized(): return False

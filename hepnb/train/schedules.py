@@ -55,6 +55,7 @@ def sgdr_sched(lr_max:float, lens:Sequence[float], lr_min:float=0.) -> Callable:
     "SGDR as a fastai schedule function: a cosine from `lr_max` to `lr_min` in each cycle."
     return cyclic_sched([SchedCos(lr_max, lr_min) for _ in lens], lens)
 
+# %% ../../nbs/42_train.schedules.ipynb #72639ebc
 def fit_sgdr(learn, # fastai Learner
              n_cycles:int, # number of cycles
              cycle_len:int=1, # epochs in the first cycle
