@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 from ..core import DataError, HepnbError
+from .tabular import Standardise, LegacyStateKeys, upgrade_state_dict
 from .bayes import BayesLinear, kl_divergence, fixed_weights, mean_weights, is_bayesian
 from fastcore.basics import patch
 
@@ -101,8 +102,10 @@ _FIXED = ('euler', 'midpoint', 'heun2', 'heun3', 'rk4', 'explicit_adams', 'impli
 _ADAPTIVE = ('dopri5', 'dopri8', 'bosh3', 'fehlberg2', 'adaptive_heun')
 
 # %% ../../nbs/32_models.cfm.ipynb #0ee62022
-class CFMSurrogate(nn.Module):
+class CFMSurrogate(LegacyStateKeys, nn.Module):
     "Conditional (Bayesian) flow-matching model of $p(x\\,|\\,c)$; `forward(c, x)` returns the per-sample CFM loss."
+    # saved before `Standardise`: the scalings were the surrogate's own buffers
+    legacy_state_keys = {'c_mean': 'c_scale.mean', 'c_std': 'c_scale.std', 'x_mean': 'x_scale.mean', 'x_std': 'x_scale.std'}
     def __init__(self, cond_names:Sequence[str], # names of the condition features, in order
                  target_names:Sequence[str]=('logit',), # names of the modelled variables
                  width:int=64, depth:int=3, n_time:int=16, # `VelocityNet` size
@@ -117,8 +120,7 @@ class CFMSurrogate(nn.Module):
         self.config = dict(cond_names=self.cond_names, target_names=self.target_names, width=width, depth=depth,
                            n_time=n_time, bayesian=bayesian, prior_sigma=prior_sigma, init_logsig2=init_logsig2)
         self.velocity = VelocityNet(nx, nc, width, depth, n_time, bayesian, prior_sigma, init_logsig2=init_logsig2)
-        self.register_buffer('c_mean', torch.zeros(nc)); self.register_buffer('c_std', torch.ones(nc))
-        self.register_buffer('x_mean', torch.zeros(nx)); self.register_buffer('x_std', torch.ones(nx))
+        self.c_scale, self.x_scale = Standardise(nc), Standardise(nx)  # conditions and targets, fitted by `fit_scaling`
         self.register_buffer('scaled', torch.tensor(False)); self.register_buffer('n_train_steps', torch.tensor(0))
         self.last_nfe = 0
 
@@ -128,6 +130,14 @@ class CFMSurrogate(nn.Module):
     def n_cond(self) -> int: return len(self.cond_names)
     @property
     def n_x(self) -> int: return len(self.target_names)
+    @property
+    def c_mean(self) -> torch.Tensor: return self.c_scale.mean
+    @property
+    def c_std(self) -> torch.Tensor: return self.c_scale.std
+    @property
+    def x_mean(self) -> torch.Tensor: return self.x_scale.mean
+    @property
+    def x_std(self) -> torch.Tensor: return self.x_scale.std
 
     def check_cond(self, c, what:str='conditions') -> torch.Tensor:
         "`c` as a float tensor on the model's device, after checking its width and finiteness."
@@ -139,13 +149,13 @@ class CFMSurrogate(nn.Module):
             rows, cols = torch.nonzero(bad, as_tuple=True)
             raise DataError(f"{what}: {int(bad.sum())} non-finite value(s), first in row {int(rows[0])}, "
                             f"column {self.cond_names[int(cols[0])]!r}")
-        return t.to(self.c_mean.device)
+        return t.to(self.c_scale.mean.device)
 
     def check_target(self, x, what:str='targets') -> torch.Tensor:
         t = _to_tensor(x, what, self.target_names)
         if t.shape[1] != self.n_x: raise DataError(f"{what}: expected {self.n_x} columns {self.target_names}, got shape {tuple(t.shape)}")
         if not torch.isfinite(t).all(): raise DataError(f"{what}: {int((~torch.isfinite(t)).sum())} non-finite value(s)")
-        return t.to(self.x_mean.device)
+        return t.to(self.x_scale.mean.device)
 
     max_cond_z:float = 1000. # `sample` refuses conditions more than this many training std from the training mean
 
@@ -154,21 +164,18 @@ class CFMSurrogate(nn.Module):
 def fit_scaling(self:CFMSurrogate, c, # training conditions (N, n_cond)
                 x # training targets (N, n_x)
                ) -> CFMSurrogate:
-    "Standardise conditions and targets with the mean and std of the training data (call once, before training)."
+    "Standardise conditions and targets with the mean and std of the training data (`Standardise.fit`; call once, before training)."
     c, x = self.check_cond(c, 'training conditions'), self.check_target(x, 'training targets')
     if len(c) != len(x): raise DataError(f"{len(c)} conditions but {len(x)} targets")
     if len(c) < 2: raise DataError(f"need at least 2 training jets to fit the scaling, got {len(c)}")
-    def _std(v):  # a constant column keeps scale 1 (as sklearn's StandardScaler), never a huge 1/1e-12
-        s = v.std(0)
-        return torch.where(s > 1e-6*v.abs().mean(0).clamp_min(1.), s, torch.ones_like(s))
-    with torch.no_grad():
-        self.c_mean.copy_(c.mean(0)); self.c_std.copy_(_std(c))
-        self.x_mean.copy_(x.mean(0)); self.x_std.copy_(_std(x))
-        self.scaled.fill_(True)
+    self.c_scale.fit(c); self.x_scale.fit(x)
+    self.scaled.fill_(True)
     return self
 
 @patch
-def scale_cond(self:CFMSurrogate, c) -> torch.Tensor: return (self.check_cond(c) - self.c_mean)/self.c_std
+def scale_cond(self:CFMSurrogate, c) -> torch.Tensor:
+    "Conditions `c`, checked and standardised as the velocity network sees them."
+    return self.c_scale(self.check_cond(c))
 
 # %% ../../nbs/32_models.cfm.ipynb #2065bb7f
 @patch
@@ -178,8 +185,7 @@ def forward(self:CFMSurrogate, c:torch.Tensor, # conditions (N, n_cond), origina
     "Per-sample CFM loss (N,), with time and noise drawn inside (one weight draw per call for B-CFM)."
     if not bool(self.scaled): raise HepnbError("CFMSurrogate: call fit_scaling(c, x) on the training data before training")
     if self.training and torch.is_grad_enabled(): self.n_train_steps += 1
-    cs = (self.check_cond(c) - self.c_mean)/self.c_std
-    xs = (self.check_target(x) - self.x_mean)/self.x_std
+    cs, xs = self.c_scale(self.check_cond(c)), self.x_scale(self.check_target(x))
     return cfm_loss(self.velocity, xs, cs)
 
 @patch
@@ -224,13 +230,13 @@ def sample(self:CFMSurrogate, c, # conditions (N, n_cond): array, tensor or Data
     opts = self._check_sampling(method, rtol, atol, step_size, n_samples, n_weight_draws, batch_size)
     from torchdiffeq import odeint
     c = self.check_cond(c)
-    cs = (c - self.c_mean)/self.c_std
+    cs = self.c_scale(c)
     dev, n = cs.device, len(cs)
     far = ~(cs.abs() <= self.max_cond_z)
     if far.any():
         r, k = (int(i[0]) for i in torch.nonzero(far, as_tuple=True))
         raise DataError(f"conditions: row {r}, column {self.cond_names[k]!r} = {float(c[r, k]):.4g} lies {float(cs[r, k].abs()):.3g} "
-                        f"training standard deviations from the training mean {float(self.c_mean[k]):.4g} (std {float(self.c_std[k]):.4g}); "
+                        f"training standard deviations from the training mean {float(self.c_scale.mean[k]):.4g} (std {float(self.c_scale.std[k]):.4g}); "
                         f"the surrogate refuses conditions beyond max_cond_z = {self.max_cond_z:g} standard deviations "
                         "(nothing was learnt there, and the ODE solver fails)")
     if n == 0: return torch.zeros(n_weight_draws, n_samples, 0, self.n_x, device=dev)
@@ -262,7 +268,7 @@ def sample(self:CFMSurrogate, c, # conditions (N, n_cond): array, tensor or Data
                     self.last_nfe += nfe[0]
             out.append(torch.cat(chunks).reshape(n_samples, n, self.n_x))
     finally: self.train(was)
-    res = torch.stack(out)*self.x_std + self.x_mean
+    res = self.x_scale.inverse(torch.stack(out))
     if not torch.isfinite(res).all(): raise HepnbError(f"CFMSurrogate.sample: the ODE solve produced non-finite values "
                                                         f"(try a smaller step_size or tighter tolerances; far outside the training range a B-CFM weight "
                                                         f"draw can give a diverging flow: there the surrogate cannot be trusted)")
@@ -326,10 +332,10 @@ def _check_config(cfg, sd:dict, path) -> None:
         if not isinstance(v, t) or (t is int and isinstance(v, bool)) or (t is list and not all(isinstance(s, str) for s in v)):
             raise FormatError(f"{path}: config {k} = {v!r} has the wrong type")
     w = 'w_mu' if cfg['bayesian'] else 'weight'
-    need = ['c_mean', 'x_mean', f'velocity.blocks.0.{w}']
+    need = ['c_scale.mean', 'x_scale.mean', f'velocity.blocks.0.{w}']
     if any(k not in sd for k in need): raise FormatError(f"{path}: the weights lack {[k for k in need if k not in sd]} (bayesian = {cfg['bayesian']})")
     w0 = sd[f'velocity.blocks.0.{w}']
-    nc, nx = len(sd['c_mean']), len(sd['x_mean'])
+    nc, nx = len(sd['c_scale.mean']), len(sd['x_scale.mean'])
     found = {'number of cond_names': nc, 'number of target_names': nx, 'width': w0.shape[0], 'n_time': w0.shape[1] - nc - nx,
              'depth': len({k.split('.')[2] for k in sd if k.startswith('velocity.blocks.')})}
     want = {'number of cond_names': len(cfg['cond_names']), 'number of target_names': len(cfg['target_names']),
@@ -344,6 +350,7 @@ def load_surrogate(path, # a file written by `save_surrogate`
     d = load_checked(path, SURROGATE_KIND, required=('config', 'state_dict', 'meta'))
     sd = d['state_dict']
     if not isinstance(sd, dict) or not all(torch.is_tensor(v) for v in sd.values()): raise FormatError(f"{path}: 'state_dict' is not a dict of tensors")
+    sd = upgrade_state_dict(CFMSurrogate, sd)  # files written before `Standardise`: c_mean -> c_scale.mean, ...
     _check_config(d['config'], sd, path)
     try: m = CFMSurrogate(**d['config'])
     except (ValueError, TypeError) as e: raise FormatError(f"{path}: the stored config cannot build a surrogate ({e})") from None

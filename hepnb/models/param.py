@@ -10,7 +10,7 @@ import pandas as pd
 import torch
 from torch import nn
 from ..core import DataError
-from .tabular import TabularNet
+from .tabular import TabularNet, Standardise, LegacyStateKeys
 
 # %% auto #0
 __all__ = ['TOY_THETAS', 'toy_data', 'ParamNet', 'with_theta', 'param_predict', 'response_curve']
@@ -41,8 +41,9 @@ def toy_data(thetas:Sequence[float]=TOY_THETAS, # signal means generated (one sa
                          'label': np.r_[np.ones(n_b, np.int64), np.zeros(n_b, np.int64)], 'weight': np.ones(2*n_b)})
 
 # %% ../../nbs/34_models.param.ipynb #1a3deba4
-class ParamNet(TabularNet):
+class ParamNet(LegacyStateKeys, TabularNet):
     "`TabularNet` over `n_features` features and `n_params` parameters θ (last columns of `x_cont`), standardising its inputs."
+    legacy_state_keys = {'mean': 'scale.mean', 'std': 'scale.std'}  # saved before `Standardise`: ParamNet's own buffers
     def __init__(self, n_features:int, # event features x
                  n_params:int=1, # physics parameters θ, appended after the features
                  depth:int=3, # hidden layers (paper: 3 for the 1D examples, 5 for the 27-feature one)
@@ -52,18 +53,21 @@ class ParamNet(TabularNet):
         if n_features < 0 or n_params < 0 or n_features + n_params < 1: raise DataError(f"ParamNet needs at least one input, got n_features={n_features}, n_params={n_params}")
         super().__init__(n_features + n_params, depth=depth, width=width, act=act)
         self.n_features, self.n_params = n_features, n_params
-        self.register_buffer('mean', torch.zeros(self.n_inputs)); self.register_buffer('std', torch.ones(self.n_inputs))
+        self.scale = Standardise(self.n_inputs)
 
     @property
     def n_inputs(self) -> int: return self.n_features + self.n_params
+    @property
+    def mean(self) -> torch.Tensor: return self.scale.mean
+    @property
+    def std(self) -> torch.Tensor: return self.scale.std
 
     def fit_scaling(self, x_cont # (N, n_features + n_params) training inputs (numpy or torch)
                    ) -> "ParamNet":
-        "Set the input standardisation from training data (constant columns get std 1)."
+        "Set the input standardisation from training data (`Standardise.fit`: constant columns get std 1)."
         x = torch.as_tensor(np.asarray(x_cont, np.float32)) if not torch.is_tensor(x_cont) else x_cont.float()
         self._check(x)
-        m, s = x.mean(0), x.std(0)
-        self.mean.copy_(m); self.std.copy_(torch.where(s > 0, s, torch.ones_like(s)))
+        self.scale.fit(x)
         return self
 
     def _check(self, x):
@@ -75,7 +79,7 @@ class ParamNet(TabularNet):
                 x_cont:torch.Tensor # (N, n_features + n_params): features then θ
                ) -> torch.Tensor:
         self._check(x_cont)
-        return super().forward(x_cat, (x_cont - self.mean)/self.std)
+        return super().forward(x_cat, self.scale(x_cont))
 
 # %% ../../nbs/34_models.param.ipynb #a3233bd0
 def with_theta(x_cont, # (N, n_features + n_params) inputs, numpy or torch

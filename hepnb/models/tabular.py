@@ -6,12 +6,14 @@
 from __future__ import annotations
 import math
 from typing import Sequence
+import numpy as np
 import torch
 from torch import nn
 from ..core import DataError
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'make_act', 'init_linear', 'emb_size', 'TabularNet', 'n_params']
+__all__ = ['ACTIVATIONS', 'make_act', 'init_linear', 'emb_size', 'TabularNet', 'n_params', 'Standardise', 'LegacyStateKeys',
+           'upgrade_state_dict']
 
 # %% ../../nbs/30_models.tabular.ipynb #cec69502
 ACTIVATIONS = ('relu', 'prelu', 'swish', 'selu')
@@ -95,3 +97,58 @@ class TabularNet(nn.Module):
 def n_params(model:nn.Module) -> int:
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+# %% ../../nbs/30_models.tabular.ipynb #e5da2451
+class Standardise(nn.Module):
+    "In-model standardisation `(x - mean)/std` per column; `mean` and `std` are buffers, saved with the model's weights."
+    rel_tol = 1e-6  # constant-column rule: std <= rel_tol * max(mean |x|, 1) counts as constant and gets std 1
+    def __init__(self, n:int # number of columns
+                ):
+        super().__init__()
+        if n < 0: raise DataError(f"Standardise needs a number of columns >= 0, got {n!r}")
+        self.register_buffer('mean', torch.zeros(n)); self.register_buffer('std', torch.ones(n))
+
+    @property
+    def n(self) -> int: return len(self.mean)
+
+    @torch.no_grad()
+    def fit(self, x # (N, n) training data, tensor or array (used as float32)
+           ) -> "Standardise":
+        "Set `mean` and `std` to the column means and sample standard deviations of `x` (a constant column gets std 1); returns self."
+        x = x.float() if torch.is_tensor(x) else torch.as_tensor(np.asarray(x, np.float32))
+        if x.ndim != 2 or x.shape[1] != self.n: raise DataError(f"Standardise.fit: expected data of shape (N, {self.n}), got {tuple(x.shape)}")
+        s = x.std(0)
+        self.mean.copy_(x.mean(0))
+        self.std.copy_(torch.where(s > self.rel_tol*x.abs().mean(0).clamp_min(1.), s, torch.ones_like(s)))
+        return self
+
+    def forward(self, x:torch.Tensor # (..., n) values in original units
+               ) -> torch.Tensor:
+        "Standardised values `(x - mean)/std`."
+        return (x - self.mean)/self.std
+
+    def inverse(self, z:torch.Tensor # (..., n) standardised values
+               ) -> torch.Tensor:
+        "Values back in original units, `z*std + mean`."
+        return z*self.std + self.mean
+
+def _rename_keys(state_dict:dict, prefix:str, renames:dict) -> None:
+    "Rename, in place, `prefix + old` to `prefix + new` for each `old -> new` of `renames` (unless the new key is there)."
+    for old, new in renames.items():
+        if prefix + old in state_dict and prefix + new not in state_dict: state_dict[prefix + new] = state_dict.pop(prefix + old)
+
+class LegacyStateKeys:
+    "Mixin for an `nn.Module` whose weights were once saved under other key names: `load_state_dict` accepts both."
+    legacy_state_keys:dict = {}  # old key -> today's key, relative to the module (set by the class)
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        _rename_keys(state_dict, prefix, self.legacy_state_keys)  # torch passes a copy; the sub-modules then see the new keys
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+def upgrade_state_dict(model, # a module (its sub-modules too), or a module class (its own `legacy_state_keys` only)
+                       state_dict:dict # weights, maybe saved under old key names
+                      ) -> dict:
+    "A copy of `state_dict` with the old key names of `model` (its classes' `legacy_state_keys`) renamed to today's."
+    out = dict(state_dict)
+    mods = [('', model)] if isinstance(model, type) else model.named_modules()
+    for name, m in mods: _rename_keys(out, f'{name}.' if name else '', getattr(m, 'legacy_state_keys', {}))
+    return out

@@ -16,7 +16,7 @@ from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from fastai.data.core import DataLoaders
 from ..core import DataError, FormatError, set_seed, default_device
 from ..parallel import where_am_i
-from ..models.tabular import TabularNet
+from ..models.tabular import TabularNet, upgrade_state_dict
 from ..models.trees import BoostedTrees, fit_boosted_trees, tree_params
 from ..data.preprocess import Standardiser, TabularSet
 from ..weights import training_weights
@@ -201,6 +201,7 @@ def _build_checked(mem:Member, st:dict, bad) -> nn.Module:
         if mem.target in _HEPNB_MEMBERS or not isinstance(e, (NotImplementedError, RuntimeError)) or 'meta' not in str(e).lower():
             raise bad(f"{mem.target} cannot be built with the stored arguments {sorted(mem.kwargs)} ({type(e).__name__}: {str(e)[:200]})") from None
         m = None  # a class you allowed whose constructor cannot run on the meta device: built for real, unchecked (your code)
+    st = upgrade_state_dict(cls if m is None else m, st)   # weights saved under older key names (ParamNet's before `Standardise`)
     if m is not None:
         want = m.state_dict()
         if set(want) != set(st): raise bad(f"stored weights {sorted(set(st) ^ set(want))[:4]} do not match {mem.target}")
