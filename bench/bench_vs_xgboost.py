@@ -17,7 +17,7 @@ test AMS of batched vs per-member, mean ± s.e. over the splits and their paired
 
     OMP_NUM_THREADS=1 python bench/bench_vs_xgboost.py --recipe paper [--repeats 5] [--skip-member]
 
-`--skip-member` times the batched path only (e.g. to compare two versions of hepnb, run with each on `PYTHONPATH`); the
+`--jobs N` sets the batched path's worker processes (by default hepnb chooses: one process on this subset). `--skip-member` times the batched path only (e.g. to compare two versions of hepnb, run with each on `PYTHONPATH`); the
 batched training's CPU seconds in this process are printed too (less sensitive to a loaded machine than wall seconds).
 """
 import argparse, os, time
@@ -60,7 +60,7 @@ def main_paper(a):
         row = {'n_train': len(sets['train'])}
         t0 = time.perf_counter(); pred = fit_xgb_fixed(sets['train'], r, a.xgb_threads); row['t_xgb'] = time.perf_counter() - t0
         row.update({f'{k}_xgb': v for k, v in evaluate(pred, sets).items()})
-        for name, kw in (('batched', {}), ('member', {'batched': False}))[:1 if a.skip_member else 2]:
+        for name, kw in (('batched', {'n_jobs': a.jobs}), ('member', {'batched': False}))[:1 if a.skip_member else 2]:
             t0, c0 = time.perf_counter(), time.process_time()
             ens = train_ensemble(sets['train'], cfg, scaler, verbose=False, **kw)
             row[f't_{name}'], row[f'cpu_{name}'] = time.perf_counter() - t0, time.process_time() - c0
@@ -97,6 +97,7 @@ def main():
     ap.add_argument('--repeats', type=int, default=5); ap.add_argument('--models', type=int, default=10)
     ap.add_argument('--xgb-threads', type=int, default=1)
     ap.add_argument('--recipe', choices=['baseline', 'paper'], default='baseline')
+    ap.add_argument('--jobs', type=int, default=None, help='--recipe paper: worker processes for the batched path (default: chosen by hepnb)')
     ap.add_argument('--skip-member', action='store_true', help='--recipe paper: time the batched path only (no per-member training)')
     a = ap.parse_args()
     if a.recipe == 'paper': return main_paper(a)
