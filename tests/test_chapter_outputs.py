@@ -43,3 +43,23 @@ def test_chapter_has_outputs_and_provenance(path):
     assert not missing, f'{path.name}: the first markdown cell does not state {", ".join(missing)}'
     assert not re.search(r'none (are )?stored|Outputs, when shown', first_md), \
         f'{path.name}: the first markdown cell still says that no outputs are stored'
+
+_RUN_TIME = re.compile(r'executed top to bottom with nbclient in (\d+(?:\.\d+)?\s*(?:s|min|h))\b')
+
+def run_time(path: Path) -> str|None:
+    "The wall time the chapter's provenance line states (`... executed top to bottom with nbclient in T`)."
+    m = _RUN_TIME.search(_src(_nb(path)['cells'][0]))
+    return m and m.group(1)
+
+def landing_times() -> dict[str, str]:
+    "Chapter stem -> the time the learners' landing page (nbs/index.ipynb) gives in its chapter table."
+    text = '\n'.join(_src(c) for c in _nb(ROOT / 'nbs' / 'index.ipynb')['cells'] if c['cell_type'] == 'markdown')
+    rows = re.findall(r'^\| \[[^\]]+\]\(course/(\w+)\.ipynb\) \|[^|]*\| ([^|]+) \|', text, re.M)
+    return {stem: t.strip() for stem, t in rows}
+
+def test_landing_page_times_are_the_chapters():
+    "The landing page's CPU time of every chapter is the wall time of the run that made its stored outputs."
+    times = landing_times()
+    assert set(times) == {p.stem for p in CHAPTERS}, f'chapters missing from the landing table: {sorted({p.stem for p in CHAPTERS} - set(times))}'
+    wrong = {p.stem: (times[p.stem], run_time(p)) for p in CHAPTERS if run_time(p) is None or not times[p.stem].startswith(run_time(p))}
+    assert not wrong, 'landing page time vs provenance: ' + ', '.join(f'{k}: {a!r} vs {b!r}' for k, (a, b) in wrong.items())
