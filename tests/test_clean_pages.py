@@ -30,7 +30,6 @@ MAX_STREAM_LINES = 60     # a log longer than this is folded by the library (a s
 
 # chapters whose committed outputs need a re-run to become clean: {chapter: why} (empty it as they are re-run)
 STALE: dict[str, str] = {
-    '09_architecture_search': 'the 353-line trial log ending in an absolute cache path (the search now prints ~10 lines, paths as ~/)',
     '13_bcfm': "two `<matplotlib.legend.Legend at 0x…>` results (the cells end in ';')",
 }
 
