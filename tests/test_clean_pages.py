@@ -30,7 +30,6 @@ MAX_STREAM_LINES = 60     # a log longer than this is folded by the library (a s
 
 # chapters whose committed outputs need a re-run to become clean: {chapter: why} (empty it as they are re-run)
 STALE: dict[str, str] = {
-    '13_bcfm': "two `<matplotlib.legend.Legend at 0x…>` results (the cells end in ';')",
 }
 
 _RICH = ('text/html', 'image/png', 'image/jpeg', 'image/svg+xml', 'text/latex', 'text/markdown')
