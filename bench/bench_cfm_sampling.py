@@ -46,13 +46,13 @@ def hepnb_sample(m, c, kw, seed):
 @torch.no_grad()
 def anchor_sample(m, c, kw, seed):
     "The bare solve: same scaled conditions, same noise (same generator seed), same network."
-    cs = (torch.tensor(c.to_numpy()) - m.c_mean)/m.c_std
+    cs = m.c_scale(torch.tensor(c.to_numpy()))
     gen = torch.Generator().manual_seed(seed)
     z = torch.randn(len(cs), m.n_x, generator=gen)
     opts = dict(options=dict(step_size=kw['step_size'])) if 'step_size' in kw else dict(rtol=kw['rtol'], atol=kw['atol'])
     with mean_weights(m.velocity):
         x = odeint(lambda t, y: m.velocity(t, y, cs), z, torch.tensor([0., 1.]), method=kw['method'], **opts)[-1]
-    return (x*m.x_std + m.x_mean)[:, 0]
+    return m.x_scale.inverse(x)[:, 0]
 
 
 def timed(f, repeats):

@@ -130,14 +130,6 @@ class CFMSurrogate(LegacyStateKeys, nn.Module):
     def n_cond(self) -> int: return len(self.cond_names)
     @property
     def n_x(self) -> int: return len(self.target_names)
-    @property
-    def c_mean(self) -> torch.Tensor: return self.c_scale.mean
-    @property
-    def c_std(self) -> torch.Tensor: return self.c_scale.std
-    @property
-    def x_mean(self) -> torch.Tensor: return self.x_scale.mean
-    @property
-    def x_std(self) -> torch.Tensor: return self.x_scale.std
 
     def check_cond(self, c, what:str='conditions') -> torch.Tensor:
         "`c` as a float tensor on the model's device, after checking its width and finiteness."

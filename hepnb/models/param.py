@@ -57,10 +57,6 @@ class ParamNet(LegacyStateKeys, TabularNet):
 
     @property
     def n_inputs(self) -> int: return self.n_features + self.n_params
-    @property
-    def mean(self) -> torch.Tensor: return self.scale.mean
-    @property
-    def std(self) -> torch.Tensor: return self.scale.std
 
     def fit_scaling(self, x_cont # (N, n_features + n_params) training inputs (numpy or torch)
                    ) -> "ParamNet":
