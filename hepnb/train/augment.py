@@ -63,6 +63,7 @@ class EventTransform:
         self._iz = torch.tensor([iz for *_, iz in self.objects.values() if iz is not None], dtype=torch.long)
         cols = [c for cs in self.objects.values() for c in cs if c is not None]
         self._vector = len(cols) == len(set(cols))   # objects sharing a column: the loop below, object by object
+        self._cols = {}   # (device, dtype) -> column indices and their scaling there (`_columns`)
 
     @classmethod
     def from_standardiser(cls, scaler, # fitted `hepnb.data.preprocess.Standardiser` (names, mean, std)
@@ -91,17 +92,16 @@ class EventTransform:
         mean, std = self.mean.to(x_cont.device, x_cont.dtype), self.std.to(x_cont.device, x_cont.dtype)
         out = x_cont.clone()
         if self._vector and len(self._ix):
-            dev = x_cont.device
-            ix, iy, iz, hz = self._ix.to(dev), self._iy.to(dev), self._iz.to(dev), self._hz.to(dev)
+            ix, iy, iz, hz, (mx, sx), (my, sy), (mz, sz) = self._columns(x_cont.device, x_cont.dtype)
             x0, y0, z0 = x_cont[:, ix], x_cont[:, iy], x_cont[:, iz]
-            px, py, pz = x0*std[ix] + mean[ix], y0*std[iy] + mean[iy], z0*std[iz] + mean[iz]
+            px, py, pz = x0*sx + mx, y0*sy + my, z0*sz + mz
             px2, py2, pz2 = transform_momenta(px, py, pz, angle, flip_y, flip_z)
             absent = (px.abs() <= self.zero_tol) & (py.abs() <= self.zero_tol)
             zabs = pz.abs() <= self.zero_tol
             if len(iz): absent[:, hz] &= zabs
-            out[:, ix] = torch.where(absent, x0, (px2 - mean[ix]) / std[ix])
-            out[:, iy] = torch.where(absent, y0, (py2 - mean[iy]) / std[iy])
-            if len(iz): out[:, iz] = torch.where(absent[:, hz], z0, (pz2 - mean[iz]) / std[iz])
+            out[:, ix] = torch.where(absent, x0, (px2 - mx) / sx)
+            out[:, iy] = torch.where(absent, y0, (py2 - my) / sy)
+            if len(iz): out[:, iz] = torch.where(absent[:, hz], z0, (pz2 - mz) / sz)
             return out
         for ix, iy, iz in self.objects.values():
             cols = [ix, iy] + ([] if iz is None else [iz])
@@ -113,6 +113,15 @@ class EventTransform:
             absent = (p.abs() <= self.zero_tol).all(1, keepdim=True)
             out[:, cols] = torch.where(absent, x_cont[:, cols], new)
         return out
+
+    def _columns(self, dev, dtype) -> tuple:
+        "The column indices and their (mean, std) on `dev` in `dtype`, made once per device and dtype (a training step asks every batch)."
+        key = (str(dev), dtype)
+        if key not in self._cols:
+            mean, std = self.mean.to(dev, dtype), self.std.to(dev, dtype)
+            ix, iy, iz, hz = self._ix.to(dev), self._iy.to(dev), self._iz.to(dev), self._hz.to(dev)
+            self._cols[key] = (ix, iy, iz, hz, *((mean[i], std[i]) for i in (ix, iy, iz)))
+        return self._cols[key]
 
     def random(self, x_cont:torch.Tensor, # (N, C) standardised features
                rotate:bool=True, flip_y:bool=True, flip_z:bool=True,

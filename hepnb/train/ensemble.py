@@ -225,8 +225,8 @@ def _check_training(train, config, scaler):
         if spec is None or not spec.objects: raise DataError("augmentation and TTA need physics objects in the set's spec (EventSpec.objects)")
 
 PARALLEL_MIN_WORK = 2_000_000  # sample-epochs (events × epochs × members) from which separate worker processes pay off
-BATCHED_PARALLEL_MIN_WORK = 20_000_000  # the same for batched members (groups of members in each worker)
-BATCH_GROUP = 5  # members per batched model (the groups are tasks for the workers)
+BATCHED_PARALLEL_MIN_WORK = 20_000_000  # below: all batched members one model in this process; above: groups of BATCH_GROUP on the workers
+BATCH_GROUP = 5  # members per batched model above BATCHED_PARALLEL_MIN_WORK (the groups are tasks for the workers)
 TREE_PARALLEL_MIN_WORK = 1_000_000  # events × tree members from which worker processes pay off for XGBoost members
 
 def _n_jobs(n_jobs, address, train, config, device, picklable:bool) -> int|None:
@@ -300,12 +300,12 @@ def _net_runs(train, config, scaler, member, folds, extra_cbs, fit, device, n_jo
     jobs = _n_jobs(n_jobs, address, train, config, device, picklable)
     why_not = _batchable(train, config, member, folds, extra_cbs, fit, address) if batched is not False else 'batched=False'
     if batched and why_not: raise DataError(f"batched=True, but {why_not}")
-    if not why_not and n_jobs is None and jobs is not None and len(train) * config.max_epochs * config.n_models < BATCHED_PARALLEL_MIN_WORK:
-        jobs = 1   # batched members pay the per-step overhead once: a second process only pays off on large sets
     if why_not: return map_ordered(_m._train_member, range(config.n_models), shared, n_jobs=jobs, address=address, what='member'), jobs, why_not
     n_batches = min((len(train) - len(folds[i])) // config.bs for i in range(config.n_models))
-    # the groups depend on n_models only: a member's rounding depends on how many members share its batched kernels
-    groups = [(tuple(int(i) for i in g), n_batches) for g in np.array_split(np.arange(config.n_models), math.ceil(config.n_models / BATCH_GROUP))]
+    # the groups follow from the work alone (never from n_jobs): one batched model on small sets, groups of BATCH_GROUP for workers above
+    small = len(train) * config.max_epochs * config.n_models < BATCHED_PARALLEL_MIN_WORK
+    n_groups = 1 if small else math.ceil(config.n_models / BATCH_GROUP)
+    groups = [(tuple(int(i) for i in g), n_batches) for g in np.array_split(np.arange(config.n_models), n_groups)]
     jobs = min(jobs, len(groups))
     return (r for rs in map_ordered(_m._train_group, groups, shared, n_jobs=jobs, what='member group') for r in rs), jobs, why_not
 
