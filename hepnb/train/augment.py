@@ -93,15 +93,15 @@ class EventTransform:
         out = x_cont.clone()
         if self._vector and len(self._ix):
             ix, iy, iz, hz, (mx, sx), (my, sy), (mz, sz) = self._columns(x_cont.device, x_cont.dtype)
-            x0, y0, z0 = x_cont[:, ix], x_cont[:, iy], x_cont[:, iz]
+            x0, y0, z0 = x_cont.index_select(1, ix), x_cont.index_select(1, iy), x_cont.index_select(1, iz)   # (faster than x_cont[:, ix])
             px, py, pz = x0*sx + mx, y0*sy + my, z0*sz + mz
             px2, py2, pz2 = transform_momenta(px, py, pz, angle, flip_y, flip_z)
             absent = (px.abs() <= self.zero_tol) & (py.abs() <= self.zero_tol)
             zabs = pz.abs() <= self.zero_tol
             if len(iz): absent[:, hz] &= zabs
-            out[:, ix] = torch.where(absent, x0, (px2 - mx) / sx)
-            out[:, iy] = torch.where(absent, y0, (py2 - my) / sy)
-            if len(iz): out[:, iz] = torch.where(absent[:, hz], z0, (pz2 - mz) / sz)
+            out.index_copy_(1, ix, torch.where(absent, x0, (px2 - mx) / sx))
+            out.index_copy_(1, iy, torch.where(absent, y0, (py2 - my) / sy))
+            if len(iz): out.index_copy_(1, iz, torch.where(absent[:, hz], z0, (pz2 - mz) / sz))
             return out
         for ix, iy, iz in self.objects.values():
             cols = [ix, iy] + ([] if iz is None else [iz])

@@ -119,13 +119,18 @@ class MemberBatches:
                  train:bool=True, # True: shuffled, full batches only; False: all events in order, padded and masked
                  seeds:Sequence[int]|None=None, # per member: seed of its shuffling generator (train)
                  n_batches:int|None=None, # batches per epoch (train; default: the smallest member's count)
-                 device=None):
+                 device=None,
+                 augment=None, # a `MemberAugment`: the members' augmentation of training batches (or None)
+                 chunk_rows:int=2**16 # training: member × event rows gathered (and augmented) at a time
+                ):
         from hepnb.core import default_device
         self.device = default_device(device)
         self.x_cat, self.x_cont, self.y = [t.to(self.device) for t in tensors]
         self.index = [torch.as_tensor(np.asarray(i), dtype=torch.long) for i in index]
         if len(weights) != len(self.index): raise DataError(f"{len(self.index)} index sets but {len(weights)} weight sets")
         self.K, self.N, self.bs, self.train = len(self.index), len(self.y), bs, train
+        self.augment, self.chunk = augment, max(1, chunk_rows // max(1, len(self.index) * bs))   # batches per gather
+        if augment is not None and not train: raise DataError("MemberBatches augments training batches only")
         for k, (i, w) in enumerate(zip(self.index, weights)):
             if len(i) != len(w): raise DataError(f"member {k}: {len(i)} events but {len(w)} weights")
             if len(i) == 0: raise DataError(f"member {k} has no events")
@@ -151,9 +156,15 @@ class MemberBatches:
         if self.train:
             nb, bs = self.n_batches, self.bs
             G = torch.stack([i[torch.randperm(len(i), generator=g)[:nb * bs]] for i, g in zip(self.index, self.gens)]).to(self.device)
-            for s in range(nb):
-                g = G[:, s*bs:(s+1)*bs]
-                yield self.x_cat[g], self.x_cont[g], self.y[g], torch.gather(self.W, 1, g).unsqueeze(-1)
+            if self.augment is not None: self.augment.draw(nb, bs)
+            for b0 in range(0, nb, self.chunk):   # a chunk of batches gathered (and augmented) at once, then sliced
+                b1 = min(nb, b0 + self.chunk)
+                g = G[:, b0*bs:b1*bs]
+                xc, xn, y, w = self.x_cat[g], self.x_cont[g], self.y[g], torch.gather(self.W, 1, g).unsqueeze(-1)
+                if self.augment is not None: xn = self.augment(xn, b0, b1)
+                for s in range(b1 - b0):
+                    sl = slice(s*bs, (s+1)*bs)
+                    yield xc[:, sl], xn[:, sl], y[:, sl], w[:, sl]
         else:
             for s in range(self.n_batches):
                 sl = slice(s*self.bs, (s+1)*self.bs)
@@ -171,26 +182,36 @@ class MemberBatches:
     def dataset(self): return self.y
 
 # %% ../../nbs/48_train.batched.ipynb #d9836ac4
-class MemberAugment(Callback):
-    "`HEPAugment` per member: each member's events rotated and flipped with draws from its own generator."
-    order = 5
+class MemberAugment:
+    """`HEPAugment` per member, applied by `MemberBatches` to its training batches: each member's events rotated and
+    flipped with draws from its own generator. An epoch's draws are made at once per member (the same numbers, in the
+    same order, as batch by batch: angle, y flip, z flip for each batch), and the transform runs on many batches at a
+    time, which is bit for bit the same as batch by batch (element-wise arithmetic)."""
     def __init__(self, transform, # `hepnb.train.augment.EventTransform`
                  generators:Sequence[torch.Generator], # one per member
                  rotate:bool=True, flip_y:bool=True, flip_z:bool=True):
         self.transform, self.gens, self.rotate, self.flip_y, self.flip_z = transform, list(generators), rotate, flip_y, flip_z
+        self._draws = None
 
-    def before_batch(self):
-        if not self.training: return
-        x_cat, x = self.learn.xb
-        K, B, C = x.shape
-        a, fy, fz = [], [], []
-        for g in self.gens:  # the draws `EventTransform.random` makes, member by member
-            a.append((torch.rand(B, generator=g)*2 - 1)*math.pi if self.rotate else torch.zeros(B))
-            fy.append(torch.rand(B, generator=g) < 0.5 if self.flip_y else torch.zeros(B, dtype=torch.bool))
-            fz.append(torch.rand(B, generator=g) < 0.5 if self.flip_z else torch.zeros(B, dtype=torch.bool))
+    def draw(self, n_batches:int, bs:int) -> None:
+        "Draw the next epoch's angles and flips of every member: `n_batches` batches of `bs` events."
+        n = self.rotate + self.flip_y + self.flip_z
+        self._draws = [torch.rand(n_batches * n * bs, generator=g).view(n_batches, n, bs) for g in self.gens] if n else None
+
+    def __call__(self, x:torch.Tensor, # (K, n*bs, C) the continuous inputs of batches b0..b1-1 of every member
+                 b0:int, b1:int) -> torch.Tensor:
+        "Batches `b0`..`b1-1` of this epoch, rotated and flipped with the draws of `draw`."
+        K, R, C = x.shape
+        if self._draws is None: return x
+        d = list(torch.stack([r[b0:b1] for r in self._draws]).unbind(2))   # per kind of draw: (K, b1-b0, bs), in drawing order
+        zero = torch.zeros_like(d[0])
+        a = (d.pop(0)*2 - 1)*math.pi if self.rotate else zero
+        fy = d.pop(0) < 0.5 if self.flip_y else zero.bool()
+        fz = d.pop(0) < 0.5 if self.flip_z else zero.bool()
         dev = x.device
-        out = self.transform(x.reshape(K*B, C), torch.cat(a).to(dev, x.dtype), torch.cat(fy).to(dev), torch.cat(fz).to(dev))
-        self.learn.xb = (x_cat, out.reshape(K, B, C))
+        out = self.transform(x.reshape(K*R, C), a.reshape(-1).to(dev, x.dtype), fy.reshape(-1).to(dev), fz.reshape(-1).to(dev))
+        return out.reshape(K, R, C)
+
 
 # %% ../../nbs/48_train.batched.ipynb #6420fe82
 class MemberTracker(Callback):

@@ -249,7 +249,7 @@ assert set(SCHEDULE_FITS) == set(SCHEDULES)
 def member_learner(dls, # `tabular_dls` of one member, or `MemberBatches` of K members
                    model:nn.Module, # the member, or the members as one `BatchedTabularNet`
                    config, # an `EnsembleConfig` (train.ensemble)
-                   augment=None, # a `HEPAugment` (one member) or `MemberAugment` (batched), or None
+                   augment=None, # a `HEPAugment` (one member), or None (batched members augment in their `MemberBatches`)
                    cbs=() # more callbacks
                   ):
     "The learner that trains members: the paper's Adam and weighted BCE (per member and a `MemberTracker` when batched)."
@@ -320,10 +320,10 @@ def _train_group(shared:tuple, payload:tuple) -> list:
         a, trn, b, val = _fold_sets(train, config, folds, i)
         signed = config.negative == 'keep'
         ti.append(a); tw.append(set_tensors(trn, signed=signed)[3]); vi.append(b); vw.append(set_tensors(val, signed=signed)[3])
-    dls = DataLoaders(MemberBatches(tensors, ti, tw, config.bs, True, seeds, n_batches, device),
-                      MemberBatches(tensors, vi, vw, max(config.bs, 4096), False, device=device), device=default_device(device))
     aug = MemberAugment(EventTransform.from_spec(train.spec, scaler, train.cont_names), gens) if config.augment else None
-    learn = member_learner(dls, model.to(default_device(device)), config, aug)
+    dls = DataLoaders(MemberBatches(tensors, ti, tw, config.bs, True, seeds, n_batches, device, augment=aug),
+                      MemberBatches(tensors, vi, vw, max(config.bs, 4096), False, device=device), device=default_device(device))
+    learn = member_learner(dls, model.to(default_device(device)), config)
     with _Quiet(learn):
         SCHEDULE_FITS[config.schedule].fit(learn, config)
         tracker = learn.member_tracker
