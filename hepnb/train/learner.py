@@ -113,13 +113,17 @@ def tabular_dls(train, # `TabularSet` to train on
     val = TensorLoader(set_tensors(valid, signed=signed), max(bs, 4096), device=device)
     return DataLoaders(trn, val, device=device)
 
-# %% ../../nbs/40_train.learner.ipynb #3c62ecf3
+# %% ../../nbs/40_train.learner.ipynb #26c3ee4a
 def _handles(cb, event_name:str) -> bool:
     "Whether callback `cb` has its own method (class or instance attribute) for `event_name`."
     return event_name in vars(cb) or callable(getattr(type(cb), event_name, None))
 
 class EventLearner(Learner):
     "fastai's `Learner`, each event sent only to the callbacks that handle it (the same calls in the same order, less overhead per batch)."
+    def __call__(self, event_name):
+        if isinstance(event_name, str): self._call_one(event_name)   # one event: no `L` around it
+        else: super().__call__(event_name)
+
     def _call_one(self, event_name:str):
         ids = tuple(map(id, self.cbs))
         if getattr(self, '_dispatch_ids', None) != ids: self._dispatch, self._dispatch_ids = {}, ids
