@@ -40,15 +40,20 @@ class _DenseStack(torch.autograd.Function):
     writes each layer's output into one preallocated buffer (no concatenations) and its backward accumulates the
     gradients of the dense connections in one buffer, skipping the inputs that need none (the continuous features)."""
     @staticmethod
-    def forward(ctx, x0, n_skip:int, acts:tuple, dense:bool, *wb):
-        K, F0, B = x0.shape
+    def forward(ctx, n_parts:int, n_skip:int, acts:tuple, dense:bool, *args):
+        parts, wb = args[:n_parts], args[n_parts:]   # the inputs (K, rows, B) in row order (embeddings, then continuous), weights
+        K, B = parts[0].shape[0], parts[0].shape[2]
+        rows = [p.shape[1] for p in parts]; F0 = sum(rows)
         Ws, bs = wb[0::2], wb[1::2]
         L = len(Ws) - 1
         widths = [w.shape[1] for w in Ws[:-1]]
         S = F0 + sum(widths[:-1]) if dense else F0
         offs = [S - F0 - sum(widths[:d]) for d in range(L)] if dense else [0] * L   # layer d reads X[:, offs[d]:]
-        X = x0.new_empty(K, S, B) if dense else None
-        if dense: X[:, S-F0:] = x0
+        if dense:   # the inputs written straight into the buffer's last F0 rows (no concatenation)
+            X, r = parts[0].new_empty(K, S, B), S - F0
+            for p, n in zip(parts, rows): X[:, r:r+n] = p; r += n
+            x0 = None
+        else: X, x0 = None, (torch.cat(parts, 1) if n_parts > 1 else parts[0].contiguous())
         zs, ins, x = [], [], x0
         for d in range(L):
             xin = X[:, offs[d]:] if dense else x
@@ -58,12 +63,13 @@ class _DenseStack(torch.autograd.Function):
             zs.append(z); ins.append(None if dense else xin); x = a
         out = torch.baddbmm(bs[L], Ws[L], x)
         ctx.save_for_backward(X if dense else None, x, *zs, *(() if dense else ins), *Ws)
-        ctx.meta = (K, F0, B, L, S, offs, dense, tuple(_ACT_GRAD[type(a)] for a in acts), n_skip)
+        ctx.meta = (K, F0, B, L, S, offs, dense, tuple(_ACT_GRAD[type(a)] for a in acts), n_skip, rows)
         return out
 
     @staticmethod
     def backward(ctx, gout):
-        K, F0, B, L, S, offs, dense, act_grads, n_skip = ctx.meta
+        K, F0, B, L, S, offs, dense, act_grads, n_skip, rows = ctx.meta
+        need = ctx.needs_input_grad[4:4 + len(rows)]   # which inputs need a gradient
         X, xlast, *sv = ctx.saved_tensors
         zs, sv = sv[:L], sv[L:]
         ins, Ws = (None, sv) if dense else (sv[:L], sv[L:])
@@ -79,13 +85,14 @@ class _DenseStack(torch.autograd.Function):
             grads[2*d], grads[2*d+1] = torch.bmm(gz, xin.transpose(1, 2)), gz.sum(2, keepdim=True)
             if dense:
                 if hi > offs[d]: G[:, offs[d]:hi].baddbmm_(Ws[d][:, :, :hi - offs[d]].transpose(1, 2), gz)
-            elif d > 0 or ctx.needs_input_grad[0]: g = torch.bmm(Ws[d].transpose(1, 2), gz)
-        gx0 = None
-        if ctx.needs_input_grad[0]:
-            if not dense: gx0 = g
-            elif n_skip: gx0 = torch.cat([G[:, S-F0:], G.new_zeros(K, n_skip, B)], 1)
-            else: gx0 = G[:, S-F0:]
-        return (gx0, None, None, None, *grads)
+            elif d > 0 or any(need): g = torch.bmm(Ws[d].transpose(1, 2), gz)
+        gx, r = [], S - F0 if dense else 0   # each input's gradient: its rows of G (dense) or of the first layer's input gradient
+        for n, nd in zip(rows, need):
+            if not nd: gx.append(None)
+            elif dense: gx.append(G[:, r:r+n])   # (the rows G leaves out belong to the continuous inputs, when they need no gradient)
+            else: gx.append(g[:, r:r+n])
+            r += n
+        return (None, None, None, None, *gx, *grads)
 
 # %% ../../nbs/36_models.batched.ipynb #640a4b78
 class BatchedTabularNet(nn.Module):
@@ -128,11 +135,11 @@ class BatchedTabularNet(nn.Module):
             idx = x_cat[..., i] + torch.arange(K, device=w.device)[:, None] * w.shape[1]
             xs.append(w.reshape(-1, w.shape[2])[idx].transpose(1, 2))
         if self.n_cont: xs.append(x_cont.transpose(1, 2))
-        x = torch.cat(xs, 1) if len(xs) > 1 else xs[0].contiguous()
         if self.fused and torch.is_grad_enabled():
             wb = [p for l in self.hidden for p in (l[0].weight, l[0].bias)] + [self.head.weight, self.head.bias]
             n_skip = 0 if x_cont.requires_grad else self.n_cont   # the continuous inputs (last rows of x) need no gradient
-            return _DenseStack.apply(x, n_skip, tuple(l[1] for l in self.hidden), self.dense, *wb).transpose(1, 2)
+            return _DenseStack.apply(len(xs), n_skip, tuple(l[1] for l in self.hidden), self.dense, *xs, *wb).transpose(1, 2)
+        x = torch.cat(xs, 1) if len(xs) > 1 else xs[0].contiguous()
         last = len(self.hidden) - 1
         for d, layer in enumerate(self.hidden):
             h = layer(x)
