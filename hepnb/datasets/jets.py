@@ -106,7 +106,7 @@ class JetAnalysis:
                 for (e, j, c, t), d in zip(chosen, dets) if det is None or d is not None]
 
 # %% ../../nbs/25_datasets.jets.ipynb #a9866a33
-JETS_CACHE_VERSION = 'jets-v1'  # bump when JetAnalysis changes what it writes
+JETS_CACHE_VERSION = 'jets-v2'  # bump when JetAnalysis or the detector changes what it writes (v2: the detector through physics.fourvec)
 
 def _levels(level) -> tuple[str, ...]:
     lv = (level,) if isinstance(level, str) else tuple(level)

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, asdict, fields
 import numpy as np
 from ..core import DataError
+from . import fourvec as fv
 
 # %% auto #0
 __all__ = ['TRACK', 'CELL', 'DetectorModel', 'track_pt_resolution', 'calo_resolution', 'simulate_detector']
@@ -74,10 +75,7 @@ def simulate_detector(p4:np.ndarray, # (N, 4) E,px,py,pz [GeV] of the stable par
     if not np.isfinite(p4).all(): raise DataError("simulate_detector: p4 contains NaN or inf")
     apid = np.abs(pid)
     vis = ~np.isin(apid, _INVISIBLE)
-    pt = np.hypot(p4[:, 1], p4[:, 2])
-    with np.errstate(divide='ignore', invalid='ignore'):
-        eta = np.where(pt > 0, np.arcsinh(p4[:, 3] / np.where(pt > 0, pt, 1.)), np.sign(p4[:, 3]) * 1e10)
-    phi = np.arctan2(p4[:, 2], p4[:, 1])
+    pt, eta, phi = fv.pt(p4), fv.eta(p4), fv.phi(p4)   # the one kinematics library (η of a particle along the beam: far outside)
     charged = vis & (charge != 0)
     # tracker
     in_tracker = charged & (np.abs(eta) < model.track_eta_max) & (pt > model.track_pt_min)
@@ -85,9 +83,7 @@ def simulate_detector(p4:np.ndarray, # (N, 4) E,px,py,pz [GeV] of the stable par
     t = np.nonzero(tracked)[0]
     scale = 1. + track_pt_resolution(pt[t], model) * rng.normal(size=len(t))
     scale = np.clip(scale, 0.01, None)  # a Gaussian tail can't flip the track
-    p3 = p4[t, 1:] * scale[:, None]
-    m2 = np.clip(p4[t, 0]**2 - (p4[t, 1:]**2).sum(1), 0., None)
-    tracks = np.column_stack([np.sqrt((p3**2).sum(1) + m2), p3])
+    tracks = fv.from_ptetaphim(pt[t] * scale, eta[t], phi[t], fv.mass(p4[t]))   # the momentum scaled, direction and mass kept
     # calorimeter: visible, not tracked, not a muon, inside acceptance
     c = np.nonzero(vis & ~tracked & (apid != 13) & (np.abs(eta) < model.calo_eta_max))[0]
     em = (apid[c] == 22) | (apid[c] == 11)
@@ -107,8 +103,7 @@ def simulate_detector(p4:np.ndarray, # (N, 4) E,px,py,pz [GeV] of the stable par
     keep = e_cell > 0
     ceta = -model.calo_eta_max + (cells[keep] // nphi + 0.5) * model.cell_deta
     cphi = -np.pi + (cells[keep] % nphi + 0.5) * 2 * np.pi / nphi
-    ce = e_cell[keep]; cpt = ce / np.cosh(ceta)
-    calo = np.column_stack([ce, cpt * np.cos(cphi), cpt * np.sin(cphi), cpt * np.sinh(ceta)])
+    calo = fv.from_ptetaphim(e_cell[keep] / np.cosh(ceta), ceta, cphi, np.zeros(len(ceta)))   # massless, pointing at the cell centre
     out = np.concatenate([tracks, calo]).reshape(-1, 4)
     kind = np.concatenate([np.full(len(tracks), TRACK), np.full(len(calo), CELL)]).astype(np.int8)
     return {'p4': out, 'kind': kind}
