@@ -107,6 +107,8 @@ def digest(e):
         for k, v in sorted(m.state_dict().items()): h.update(k.encode()); h.update(v.numpy().tobytes())
     return h.hexdigest()
 # the same recipe on 2 worker processes started from this plain script (the path that hung), against the default run
+import hepnb.train.ensemble as _E
+_E.BATCHED_PARALLEL_MIN_WORK = 0   # as on a large set: the batched members in groups on the workers (a small set trains in this process)
 par = train_ensemble(sets['train'], EnsembleConfig.paper(seed=0), scaler, verbose=False, n_jobs=2)
 print('n_jobs', par.info['n_jobs'])
 print('same as n_jobs=1:', digest(ens) == digest(par), list(ens.val_losses) == list(par.val_losses))
