@@ -113,7 +113,7 @@ def tabular_dls(train, # `TabularSet` to train on
     val = TensorLoader(set_tensors(valid, signed=signed), max(bs, 4096), device=device)
     return DataLoaders(trn, val, device=device)
 
-# %% ../../nbs/40_train.learner.ipynb #faadf7d7
+# %% ../../nbs/40_train.learner.ipynb #017f122a
 def _handles(cb, event_name:str) -> bool:
     "Whether callback `cb` has its own method (class or instance attribute) for `event_name`."
     return event_name in vars(cb) or callable(getattr(type(cb), event_name, None))
