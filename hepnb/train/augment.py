@@ -89,7 +89,6 @@ class EventTransform:
         "A new tensor: `x_cont` with every object rotated and flipped, all other columns copied bit for bit."
         if x_cont.ndim != 2 or x_cont.shape[1] != len(self.cont_names):
             raise DataError(f"x_cont has shape {tuple(x_cont.shape)}, expected (N, {len(self.cont_names)})")
-        mean, std = self.mean.to(x_cont.device, x_cont.dtype), self.std.to(x_cont.device, x_cont.dtype)
         out = x_cont.clone()
         if self._vector and len(self._ix):
             ix, iy, iz, hz, (mx, sx), (my, sy), (mz, sz) = self._columns(x_cont.device, x_cont.dtype)
@@ -103,6 +102,7 @@ class EventTransform:
             out.index_copy_(1, iy, torch.where(absent, y0, (py2 - my) / sy))
             if len(iz): out.index_copy_(1, iz, torch.where(absent[:, hz], z0, (pz2 - mz) / sz))
             return out
+        mean, std = self.mean.to(x_cont.device, x_cont.dtype), self.std.to(x_cont.device, x_cont.dtype)   # objects sharing a column
         for ix, iy, iz in self.objects.values():
             cols = [ix, iy] + ([] if iz is None else [iz])
             p = x_cont[:, cols]*std[cols] + mean[cols]
